@@ -1,0 +1,16 @@
+namespace LongMemory.Kernel;
+
+/// <summary>A session id that does not exist (or was hard-deleted) was used.</summary>
+public sealed class SessionNotFoundException : KeyNotFoundException
+{
+    /// <summary>Initializes a new instance of the <see cref="SessionNotFoundException"/> class.</summary>
+    /// <param name="sessionId">The unknown session id.</param>
+    public SessionNotFoundException(string sessionId)
+        : base($"Session '{sessionId}' was not found.")
+    {
+        SessionId = sessionId;
+    }
+
+    /// <summary>Gets the session id that was not found.</summary>
+    public string SessionId { get; }
+}

@@ -1,0 +1,49 @@
+namespace LongMemory.Kernel;
+
+/// <summary>Durable, versioned storage of knowledge entries.</summary>
+public interface IKnowledgeStore
+{
+    /// <summary>
+    /// Records a fact. When the owner already has a current entry for the key with the same value (case-insensitive),
+    /// nothing changes and that entry is returned. With another value, the old entry is closed (<c>valid_to</c>,
+    /// <c>superseded_by</c>) and the new one stored, in one transaction.
+    /// </summary>
+    /// <param name="entry">The entry (id and created-at assigned by the store).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The current entry for the key.</returns>
+    Task<KnowledgeEntry> UpsertAsync(KnowledgeEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the owner's current entries, optionally for one key.</summary>
+    /// <param name="userId">The owner key.</param>
+    /// <param name="key">A key, or <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The entries, most recent first.</returns>
+    Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(string userId, string? key = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists every entry the owner ever had for a key (current and superseded), oldest first.</summary>
+    /// <param name="userId">The owner key.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The history.</returns>
+    Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(string userId, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets an entry of the owner by id.</summary>
+    /// <param name="userId">The owner key.</param>
+    /// <param name="id">The entry id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The entry or <see langword="null"/>.</returns>
+    Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes (forgets) a current entry of the owner without a replacement.</summary>
+    /// <param name="userId">The owner key.</param>
+    /// <param name="id">The entry id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns><see langword="true"/> when an entry was closed.</returns>
+    Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every entry learned in a session (used by a hard delete of the session).</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The number deleted.</returns>
+    Task<int> DeleteBySessionAsync(string sessionId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,52 @@
+using Microsoft.Data.Sqlite;
+
+namespace LongMemory.Kernel.Tests.Storage;
+
+public class SqliteMemoryDatabaseTests
+{
+    [Fact]
+    public async Task OpenConnectionAsync_NewFile_CreatesSchemaWithWalAndVersion()
+    {
+        using var temp = new TempDatabase();
+        await using var connection = await temp.Database.OpenConnectionAsync();
+
+        Assert.Equal(SqliteMemoryDatabase.SchemaVersion, await ScalarAsync<long>(connection, "PRAGMA user_version;"));
+        Assert.Equal("wal", await ScalarAsync<string>(connection, "PRAGMA journal_mode;"));
+        Assert.Equal(1L, await ScalarAsync<long>(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'memory_fts';"));
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_Reopened_KeepsDataAndDoesNotMigrateTwice()
+    {
+        using var temp = new TempDatabase();
+        await using (var connection = await temp.Database.OpenConnectionAsync())
+        {
+            await ScalarAsync<long>(connection, "INSERT INTO index_meta(key, value) VALUES ('k', 'v'); SELECT 1;");
+        }
+
+        var reopened = temp.Reopen();
+        await using var again = await reopened.OpenConnectionAsync();
+        Assert.Equal("v", await ScalarAsync<string>(again, "SELECT value FROM index_meta WHERE key = 'k';"));
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_NewerSchema_ThrowsClearError()
+    {
+        using var temp = new TempDatabase();
+        await using (var connection = await temp.Database.OpenConnectionAsync())
+        {
+            await ScalarAsync<long>(connection, $"PRAGMA user_version = {SqliteMemoryDatabase.SchemaVersion + 1}; SELECT 1;");
+        }
+
+        var reopened = temp.Reopen();
+        var error = await Assert.ThrowsAsync<LongMemoryStoreException>(() => reopened.InitializeAsync());
+        Assert.Contains("newer", error.Message);
+    }
+
+    private static async Task<T> ScalarAsync<T>(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
