@@ -18,6 +18,9 @@ public sealed class MessageQuery
     /// <summary>Gets or sets an exclusive lower bound on the message id.</summary>
     public long? AfterId { get; init; }
 
+    /// <summary>Gets or sets an exclusive upper bound on the message id.</summary>
+    public long? BeforeId { get; init; }
+
     /// <summary>Gets or sets a value indicating whether to return the newest <see cref="Take"/> messages (still in ascending order).</summary>
     public bool Newest { get; init; }
 }

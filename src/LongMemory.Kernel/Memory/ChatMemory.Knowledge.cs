@@ -1,0 +1,140 @@
+using System.Globalization;
+
+namespace LongMemory.Kernel;
+
+public sealed partial class ChatMemory
+{
+    /// <summary>Lists the current knowledge about the scope's user (or anonymous session), optionally for one key.</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="key">A key, or <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The current entries.</returns>
+    public Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeAsync(MemoryScope scope, string? key = null, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        return Knowledge.GetCurrentAsync(scope.OwnerKey, key, cancellationToken);
+    }
+
+    /// <summary>Lists every value a key ever had for the scope's user, oldest first (superseded ones included).</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The history.</returns>
+    public Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeHistoryAsync(MemoryScope scope, string key, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        Throw.IfNullOrWhitespace(key);
+        return Knowledge.GetHistoryAsync(scope.OwnerKey, key, cancellationToken);
+    }
+
+    /// <summary>Records a fact about the scope's user; a new value for an existing key supersedes the old one (history is kept).</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="key">The key, for example <c>location</c>.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="sourceMessageId">The message it came from, if any.</param>
+    /// <param name="confidence">The confidence, 0..1.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The current entry for the key.</returns>
+    public async Task<KnowledgeEntry> RememberFactAsync(MemoryScope scope, string key, string value, long? sourceMessageId = null, double confidence = 1.0, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        Throw.IfNullOrWhitespace(key);
+        Throw.IfNullOrWhitespace(value);
+        Throw.IfOutOfRange(confidence, 0, 1);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        var entry = await Knowledge.UpsertAsync(
+            new KnowledgeEntry
+            {
+                UserId = scope.OwnerKey,
+                SessionId = scope.SessionId,
+                Key = key,
+                Value = value,
+                SourceMessageId = sourceMessageId,
+                Confidence = confidence,
+                ValidFrom = _time.GetUtcNow(),
+            },
+            cancellationToken).ConfigureAwait(false);
+        return entry;
+    }
+
+    /// <summary>Forgets a knowledge entry of the scope's user (closes it; its history stays readable).</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="entryId">The entry id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns><see langword="true"/> when an entry was forgotten.</returns>
+    public async Task<bool> ForgetKnowledgeAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        return await Knowledge.CloseAsync(scope.OwnerKey, entryId, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<int> SaveFactsAsync(MemoryScope scope, IReadOnlyList<ExtractedFact> facts, CancellationToken cancellationToken)
+    {
+        if (facts.Count == 0)
+        {
+            return 0;
+        }
+
+        var saved = new List<KnowledgeEntry>(facts.Count);
+        foreach (var fact in facts)
+        {
+            saved.Add(await Knowledge.UpsertAsync(
+                new KnowledgeEntry
+                {
+                    UserId = scope.OwnerKey,
+                    SessionId = scope.SessionId,
+                    Key = fact.Key,
+                    Value = fact.Value,
+                    SourceMessageId = fact.SourceMessageId,
+                    Confidence = fact.Confidence,
+                    ValidFrom = _time.GetUtcNow(),
+                },
+                cancellationToken).ConfigureAwait(false));
+        }
+
+        Log.Captured(_logger, scope.OwnerKey, saved.Count);
+        return saved.Count;
+    }
+
+    /// <summary>One index item per key: a superseding value replaces the item, so recall only sees current facts.</summary>
+    internal static string KnowledgeItemId(string key) => "kn:" + key;
+
+    private async Task IndexKnowledgeAsync(string owner, IReadOnlyList<KnowledgeEntry> entries, CancellationToken cancellationToken)
+    {
+        var current = entries.Where(e => e.IsCurrent).GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        if (current.Count == 0)
+        {
+            return;
+        }
+
+        var texts = current.Select(KnowledgeText).ToList();
+        var vectors = await _indexer.EmbedManyAsync(texts, cancellationToken).ConfigureAwait(false);
+        var items = current.Select((entry, i) => new MemoryItem
+        {
+            Id = KnowledgeItemId(entry.Key),
+            Collection = MemoryCollections.Knowledge,
+            UserId = owner,
+            SessionId = entry.SessionId,
+            Type = "fact",
+            Text = texts[i],
+            Vector = vectors[i],
+            CreatedAt = entry.ValidFrom,
+            Payload = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["entry_id"] = entry.Id.ToString(CultureInfo.InvariantCulture),
+                ["key"] = entry.Key,
+                ["confidence"] = entry.Confidence.ToString("0.###", CultureInfo.InvariantCulture),
+            },
+        }).ToList();
+        await Index.UpsertAsync(items, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ResyncKnowledgeIndexAsync(string owner, CancellationToken cancellationToken)
+    {
+        await Index.DeleteAsync(new MemoryFilter(owner) { Collections = [MemoryCollections.Knowledge] }, cancellationToken).ConfigureAwait(false);
+        var current = await Knowledge.GetCurrentAsync(owner, null, cancellationToken).ConfigureAwait(false);
+        await IndexKnowledgeAsync(owner, current, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string KnowledgeText(KnowledgeEntry entry) => entry.Key.Replace('_', ' ') + ": " + entry.Value;
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace LongMemory.Kernel;
+
+public sealed partial class ChatMemory
+{
+    /// <summary>
+    /// Saves something to the scope user's curated model memory. A near-duplicate of an existing entry (cosine at or
+    /// above <see cref="ChatMemoryOptions.NearDuplicateThreshold"/>) updates that entry instead of adding one.
+    /// </summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="content">What to remember.</param>
+    /// <param name="category">An optional category.</param>
+    /// <param name="importance">The importance, 0..1.</param>
+    /// <param name="source">Who wrote it (<c>model</c>, <c>app</c>, ...).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The stored (new or updated) entry.</returns>
+    public async Task<ModelMemoryEntry> SaveModelMemoryAsync(MemoryScope scope, string content, string? category = null, double importance = 0.5, string source = "model", CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        Throw.IfNullOrWhitespace(content);
+        Throw.IfOutOfRange(importance, 0, 1);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        var owner = scope.OwnerKey;
+        var vector = await _indexer.EmbedAsync(content, cancellationToken).ConfigureAwait(false);
+
+        var nearest = await Index.SearchAsync(
+            new MemorySearchRequest(new MemoryFilter(owner) { Collections = [MemoryCollections.ModelMemory] }) { QueryVector = vector, Top = 1 },
+            cancellationToken).ConfigureAwait(false);
+        ModelMemoryEntry entry;
+        if (nearest.Count > 0 && nearest[0].VectorSimilarity >= Options.NearDuplicateThreshold
+            && nearest[0].Item.Payload.TryGetValue("entry_id", out var idText)
+            && long.TryParse(idText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var existingId)
+            && await ModelMemory.GetAsync(owner, existingId, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            existing.Content = content;
+            existing.Category = category ?? existing.Category;
+            existing.Importance = Math.Max(existing.Importance, importance);
+            existing.UpdatedAt = _time.GetUtcNow();
+            await ModelMemory.UpdateAsync(existing, cancellationToken).ConfigureAwait(false);
+            entry = existing;
+        }
+        else
+        {
+            entry = await ModelMemory.AddAsync(
+                new ModelMemoryEntry { UserId = owner, Content = content, Category = category, Importance = importance, Source = source },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        await Index.UpsertAsync(
+            [
+                new MemoryItem
+                {
+                    Id = ModelMemoryItemId(entry.Id),
+                    Collection = MemoryCollections.ModelMemory,
+                    UserId = owner,
+                    SessionId = scope.SessionId,
+                    Type = "memory",
+                    Text = entry.Content,
+                    Vector = vector,
+                    CreatedAt = entry.CreatedAt,
+                    Payload = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["entry_id"] = entry.Id.ToString(CultureInfo.InvariantCulture),
+                        ["category"] = entry.Category ?? string.Empty,
+                        ["importance"] = entry.Importance.ToString("0.###", CultureInfo.InvariantCulture),
+                    },
+                },
+            ],
+            cancellationToken).ConfigureAwait(false);
+        return entry;
+    }
+
+    /// <summary>Lists the scope user's model memory, newest first.</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The entries.</returns>
+    public Task<IReadOnlyList<ModelMemoryEntry>> GetModelMemoryAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        return ModelMemory.ListAsync(scope.OwnerKey, 0, 1000, cancellationToken);
+    }
+
+    /// <summary>Forgets a model memory entry of the scope's user (from the store and the index).</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="entryId">The entry id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns><see langword="true"/> when an entry was forgotten.</returns>
+    public async Task<bool> ForgetModelMemoryAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        if (!await ModelMemory.DeleteAsync(scope.OwnerKey, entryId, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await Index.DeleteAsync(scope.OwnerKey, MemoryCollections.ModelMemory, [ModelMemoryItemId(entryId)], cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    internal static string ModelMemoryItemId(long entryId) => FormatId("mm:", entryId);
+}

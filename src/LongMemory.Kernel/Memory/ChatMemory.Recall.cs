@@ -1,0 +1,143 @@
+using System.Globalization;
+using Microsoft.Extensions.AI;
+
+namespace LongMemory.Kernel;
+
+public sealed partial class ChatMemory
+{
+    /// <summary>
+    /// Recalls what the scope's memory holds about a query: hybrid (keyword + vector) search over the chosen collections,
+    /// the scope's session ranked above the user's other sessions, soft-deleted sessions left out, message chunks folded
+    /// back into their messages, and optionally each hit's neighbouring turns.
+    /// </summary>
+    /// <param name="scope">The scope (its session is the "current" one).</param>
+    /// <param name="query">The query text (any text; never parsed as query syntax).</param>
+    /// <param name="options">What to search and how many hits.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The hits, best first.</returns>
+    public async Task<IReadOnlyList<RecallHit>> RecallAsync(MemoryScope scope, string query, RecallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        Throw.IfNullOrWhitespace(query);
+        options ??= new RecallOptions();
+        Throw.IfLessThan(options.TopK, 1, nameof(options.TopK));
+        foreach (var collection in options.Collections)
+        {
+            MemoryCollections.Validate(collection, nameof(options));
+        }
+
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        var vector = await _indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
+        return await RecallCoreAsync(scope, query, vector, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<IReadOnlyList<RecallHit>> RecallCoreAsync(MemoryScope scope, string query, ReadOnlyMemory<float> vector, RecallOptions options, CancellationToken cancellationToken)
+    {
+        var sessionOnly = !options.AcrossSessions || scope.UserId is null;
+        var filter = new MemoryFilter(scope.OwnerKey)
+        {
+            SessionId = sessionOnly ? scope.SessionId : null,
+            Collections = options.Collections,
+        };
+        var excluded = options.ExcludeMessageIds;
+        var fetch = options.TopK * 3 + (excluded?.Count ?? 0);
+        var hits = await Index.SearchAsync(
+            new MemorySearchRequest(filter)
+            {
+                QueryText = query,
+                QueryVector = vector,
+                Top = fetch,
+                MinScore = options.MinScore,
+                KeywordWeight = options.KeywordWeight,
+                VectorWeight = options.VectorWeight,
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var activeSessions = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, (MemoryHit Hit, double Score, long? MessageId)>(StringComparer.Ordinal);
+        foreach (var hit in hits)
+        {
+            var item = hit.Item;
+            if (item.SessionId is { } sid && sid != scope.SessionId && !await IsActiveAsync(sid).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            long? messageId = item.Payload.TryGetValue("message_id", out var m) && long.TryParse(m, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+            if (messageId is { } id && excluded is not null && excluded.Contains(id))
+            {
+                continue;
+            }
+
+            var score = hit.Score * (item.SessionId is not null && item.SessionId == scope.SessionId ? Options.CurrentSessionBoost : 1.0);
+            var key = messageId is { } mid ? "m" + mid.ToString(CultureInfo.InvariantCulture) : item.Collection + "\n" + item.Id;
+            if (!byKey.TryGetValue(key, out var current) || current.Score < score)
+            {
+                byKey[key] = (hit, score, messageId);
+            }
+        }
+
+        var top = byKey.Values.OrderByDescending(v => v.Score).Take(options.TopK).ToList();
+        var messages = await LoadMessagesAsync(top.Where(t => t.MessageId is not null && t.Hit.Item.SessionId is not null)
+            .Select(t => (t.Hit.Item.SessionId!, t.MessageId!.Value)), cancellationToken).ConfigureAwait(false);
+
+        var results = new List<RecallHit>(top.Count);
+        foreach (var (hit, score, messageId) in top)
+        {
+            StoredMessage? message = messageId is { } id && messages.TryGetValue(id, out var found) ? found : null;
+            IReadOnlyList<StoredMessage> neighbors = [];
+            if (message is not null && options.NeighborTurns > 0)
+            {
+                neighbors = await GetNeighborsAsync(message, options.NeighborTurns, cancellationToken).ConfigureAwait(false);
+            }
+
+            results.Add(new RecallHit
+            {
+                Item = hit.Item,
+                Score = score,
+                FromCurrentSession = hit.Item.SessionId is not null && hit.Item.SessionId == scope.SessionId,
+                MessageId = messageId,
+                Text = message?.Content ?? hit.Item.Text,
+                Role = message?.Role.Value ?? (hit.Item.Payload.TryGetValue("role", out var role) ? role : null),
+                Neighbors = neighbors,
+            });
+        }
+
+        return results;
+
+        async Task<bool> IsActiveAsync(string sessionId)
+        {
+            if (!activeSessions.TryGetValue(sessionId, out var active))
+            {
+                active = await Sessions.GetSessionAsync(sessionId, includeDeleted: false, cancellationToken).ConfigureAwait(false) is not null;
+                activeSessions[sessionId] = active;
+            }
+
+            return active;
+        }
+    }
+
+    private async Task<Dictionary<long, StoredMessage>> LoadMessagesAsync(IEnumerable<(string SessionId, long MessageId)> keys, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<long, StoredMessage>();
+        foreach (var group in keys.GroupBy(k => k.SessionId, StringComparer.Ordinal))
+        {
+            var found = await Sessions.GetMessagesByIdAsync(group.Key, group.Select(g => g.MessageId).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var message in found)
+            {
+                result[message.Id] = message;
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<IReadOnlyList<StoredMessage>> GetNeighborsAsync(StoredMessage message, int turns, CancellationToken cancellationToken)
+    {
+        var before = await Sessions.GetMessagesAsync(message.SessionId, new MessageQuery { BeforeId = message.Id, Take = turns, Newest = true }, cancellationToken).ConfigureAwait(false);
+        var after = await Sessions.GetMessagesAsync(message.SessionId, new MessageQuery { AfterId = message.Id, Take = turns }, cancellationToken).ConfigureAwait(false);
+        return [.. before.Where(IsConversational), message, .. after.Where(IsConversational)];
+
+        static bool IsConversational(StoredMessage m) => m.Role == ChatRole.User || m.Role == ChatRole.Assistant;
+    }
+}

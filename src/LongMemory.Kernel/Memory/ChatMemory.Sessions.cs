@@ -1,0 +1,135 @@
+using Microsoft.Extensions.AI;
+
+namespace LongMemory.Kernel;
+
+public sealed partial class ChatMemory
+{
+    /// <summary>Creates a session for a user (or an anonymous one).</summary>
+    /// <param name="userId">The user, or <see langword="null"/> for an anonymous session.</param>
+    /// <param name="title">The title; derived from the first user message when <see langword="null"/>.</param>
+    /// <param name="sessionId">An id to use; a new one when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The session; its <see cref="ChatSession.Scope"/> is the scope to use with it.</returns>
+    public async Task<ChatSession> CreateSessionAsync(string? userId, string? title = null, string? sessionId = null, CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        return await Sessions.CreateSessionAsync(userId, title, metadata: null, sessionId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lists a user's sessions, most recently updated first.</summary>
+    /// <param name="userId">The user, or <see langword="null"/> for anonymous sessions.</param>
+    /// <param name="skip">How many to skip.</param>
+    /// <param name="take">How many at most.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The sessions.</returns>
+    public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(string? userId, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
+        => Sessions.ListSessionsAsync(userId, skip, take, cancellationToken);
+
+    /// <summary>
+    /// Deletes a session. A soft delete hides it from lists and recall and can be undone with <see cref="RestoreSessionAsync"/>;
+    /// a hard delete purges its messages, summaries, knowledge learned in it and every index item of it.
+    /// </summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="hard">Whether to purge.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public async Task DeleteSessionAsync(MemoryScope scope, bool hard = false, CancellationToken cancellationToken = default)
+    {
+        var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        if (!hard)
+        {
+            await Sessions.SetSessionActiveAsync(session.Id, false, cancellationToken).ConfigureAwait(false);
+            Log.SessionDeleted(_logger, session.Id, hard: false);
+            return;
+        }
+
+        await Index.DeleteAsync(new MemoryFilter(scope.OwnerKey) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
+        await Knowledge.DeleteBySessionAsync(session.Id, cancellationToken).ConfigureAwait(false);
+        await ResyncKnowledgeIndexAsync(scope.OwnerKey, cancellationToken).ConfigureAwait(false);
+        await Sessions.PurgeSessionAsync(session.Id, cancellationToken).ConfigureAwait(false);
+        _indexer.ForgetSession(session.Id);
+        Log.SessionDeleted(_logger, session.Id, hard: true);
+    }
+
+    /// <summary>Undoes a soft delete.</summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public async Task RestoreSessionAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        var session = scope.SessionId is null ? null : await Sessions.GetSessionAsync(scope.SessionId, includeDeleted: true, cancellationToken).ConfigureAwait(false);
+        if (session is null || !string.Equals(session.UserId, scope.UserId, StringComparison.Ordinal))
+        {
+            throw new SessionNotFoundException(scope.SessionId ?? "(none)");
+        }
+
+        await Sessions.SetSessionActiveAsync(session.Id, true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records messages in a session: stores them durably with token counts, indexes them (inline or in the background)
+    /// and, when enabled, captures knowledge from user messages with the offline pattern extractor.
+    /// </summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="messages">The messages, in order.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The stored messages.</returns>
+    /// <exception cref="SessionNotFoundException">The session does not exist or is not the scope user's.</exception>
+    public async Task<IReadOnlyList<StoredMessage>> AddMessagesAsync(MemoryScope scope, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(messages);
+        var list = messages.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is null)
+            {
+                throw new ArgumentException($"Message {i} is null.", nameof(messages));
+            }
+
+            if (string.IsNullOrWhiteSpace(list[i].Text) && !list[i].Contents.Any(c => c is not TextContent))
+            {
+                throw new ArgumentException($"Message {i} has no content.", nameof(messages));
+            }
+        }
+
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var toStore = list.Select(m => StoredMessageMapper.ToNewMessage(m, TokenCounter.CountTokens([m]), m.CreatedAt ?? now)).ToList();
+        var stored = await Sessions.AppendMessagesAsync(session.Id, toStore, cancellationToken).ConfigureAwait(false);
+        Log.Stored(_logger, session.Id, stored.Count, stored.Sum(m => m.TokenCount));
+
+        if (_background is not null)
+        {
+            await _background.EnqueueAsync(stored, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _indexer.IndexMessagesAsync(stored, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Options.CaptureKnowledgeOnEveryMessage)
+        {
+            var userMessages = stored.Where(m => m.Role == ChatRole.User && m.MessageType == StoredMessageType.Chat).ToList();
+            if (userMessages.Count > 0)
+            {
+                var facts = await PatternExtractor.ExtractAsync(userMessages, cancellationToken).ConfigureAwait(false);
+                await SaveFactsAsync(scope, facts, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>Lists a session's messages in order (trimmed ones included unless asked otherwise).</summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="query">Paging and filters.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The messages.</returns>
+    public async Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryScope scope, MessageQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        return await Sessions.GetMessagesAsync(session.Id, query, cancellationToken).ConfigureAwait(false);
+    }
+}

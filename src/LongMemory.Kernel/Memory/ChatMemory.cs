@@ -1,0 +1,227 @@
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LongMemory.Kernel;
+
+/// <summary>
+/// Long-term memory for chat: records and indexes messages, reduces long sessions into hierarchical summaries while
+/// capturing knowledge, recalls the relevant past and assembles token-budgeted prompts. Every operation is scoped to a
+/// <see cref="MemoryScope"/>; one user's data never reaches another user's results.
+/// </summary>
+/// <remarks>
+/// Create one per application (it is thread-safe) with <see cref="ChatMemoryBuilder"/>, <c>services.AddLongMemory(...)</c>
+/// or the constructor. Plug it between an app and its model with <see cref="LongMemoryChatClient"/>, and give the
+/// model its tools with <see cref="CreateTools"/>.
+/// </remarks>
+public sealed partial class ChatMemory : IAsyncDisposable
+{
+    private readonly MemoryIndexer _indexer;
+    private readonly BackgroundIndexer? _background;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _startup = new(1, 1);
+    private readonly IDisposable? _ownedResource;
+    private volatile bool _started;
+
+    /// <summary>Initializes a new instance of the <see cref="ChatMemory"/> class from its parts.</summary>
+    /// <param name="components">The stores, index, embedder, token counter and optional model-backed parts.</param>
+    /// <param name="options">The options; validated here.</param>
+    public ChatMemory(ChatMemoryComponents components, ChatMemoryOptions? options = null)
+        : this(components, options, ownedResource: null)
+    {
+    }
+
+    internal ChatMemory(ChatMemoryComponents components, ChatMemoryOptions? options, IDisposable? ownedResource)
+    {
+        Throw.IfNull(components);
+        components.Validate();
+        Options = options ?? new ChatMemoryOptions();
+        Options.Validate();
+        Sessions = components.Sessions!;
+        Knowledge = new IndexedKnowledgeStore(
+            components.Knowledge!,
+            (owner, entries, ct) => IndexKnowledgeAsync(owner, entries, ct),
+            (owner, key, ct) => Index.DeleteAsync(owner, MemoryCollections.Knowledge, [KnowledgeItemId(key)], ct));
+        ModelMemory = components.ModelMemory!;
+        Index = components.Index!;
+        Embedder = components.EmbeddingGenerator!;
+        TokenCounter = components.TokenCounter!;
+        _time = components.TimeProvider ?? TimeProvider.System;
+        var loggerFactory = components.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<ChatMemory>();
+        _ownedResource = ownedResource;
+
+        var chunker = new TextChunker(new TextChunkerOptions { MaxChunkTokens = Options.ChunkMaxTokens }, TokenCounter);
+        _indexer = new MemoryIndexer(Sessions, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>());
+        if (Options.IndexingMode == IndexingMode.Background)
+        {
+            _background = new BackgroundIndexer(_indexer, Options, _time, loggerFactory.CreateLogger<BackgroundIndexer>());
+        }
+
+        Summarizer = components.Summarizer ?? new ExtractiveSummarizer(TokenCounter);
+        FactExtractor = components.FactExtractor;
+        PatternExtractor = new PatternFactExtractor();
+        Reducer = new HierarchicalChatReducer(Options.Reduction, Summarizer, TokenCounter, Sessions, _time, loggerFactory.CreateLogger<HierarchicalChatReducer>());
+        Assembler = new ContextAssembler(this);
+    }
+
+    /// <summary>Gets the options.</summary>
+    public ChatMemoryOptions Options { get; }
+
+    /// <summary>Gets the session and message store.</summary>
+    public ISessionStore Sessions { get; }
+
+    /// <summary>Gets the knowledge store.</summary>
+    public IKnowledgeStore Knowledge { get; }
+
+    /// <summary>Gets the model memory store.</summary>
+    public IModelMemoryStore ModelMemory { get; }
+
+    /// <summary>Gets the memory index.</summary>
+    public IMemoryIndex Index { get; }
+
+    /// <summary>Gets the embedding generator.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> Embedder { get; }
+
+    /// <summary>Gets the token counter.</summary>
+    public ITokenCounter TokenCounter { get; }
+
+    /// <summary>Gets the summarizer used by reduction.</summary>
+    public ISummarizer Summarizer { get; }
+
+    /// <summary>Gets the model-based fact extractor run after summarization rounds, if one is configured.</summary>
+    public IFactExtractor? FactExtractor { get; }
+
+    internal PatternFactExtractor PatternExtractor { get; }
+
+    internal HierarchicalChatReducer Reducer { get; }
+
+    internal ContextAssembler Assembler { get; }
+
+    internal TimeProvider Time => _time;
+
+    internal ILogger Logger => _logger;
+
+    internal MemoryIndexer Indexer => _indexer;
+
+    /// <summary>
+    /// Creates or upgrades storage and indexes whatever the outbox still holds from a previous run (crash recovery).
+    /// Called automatically on first use; call it at start-up to do it early.
+    /// </summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        await _startup.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_started)
+            {
+                return;
+            }
+
+            await _indexer.EnsureModelAsync(cancellationToken).ConfigureAwait(false);
+            _started = true;
+            if (_background is not null)
+            {
+                _background.RequestBacklogDrain();
+            }
+            else
+            {
+                var recovered = await _indexer.DrainBacklogAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+                if (recovered > 0)
+                {
+                    Log.Recovered(_logger, recovered);
+                }
+            }
+        }
+        finally
+        {
+            _startup.Release();
+        }
+    }
+
+    /// <summary>Waits until the background indexer has nothing queued (immediately in inline mode).</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task that completes when indexing is idle.</returns>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
+        => _background?.WhenIdleAsync(cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>Indexes messages that are pending, or failed and due for a retry, now.</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The number of messages processed.</returns>
+    public async Task<int> ProcessIndexBacklogAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        return await _indexer.DrainBacklogAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Gets the indexing outbox counts of a session (or of the whole store with a user-wide scope's <see langword="null"/> session).</summary>
+    /// <param name="sessionId">The session id, or <see langword="null"/> for the whole store.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The counts and the last error.</returns>
+    public Task<IndexStatus> GetIndexStatusAsync(string? sessionId = null, CancellationToken cancellationToken = default)
+        => Sessions.GetIndexStatusAsync(sessionId, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_background is not null)
+        {
+            await _background.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _startup.Dispose();
+        _ownedResource?.Dispose();
+    }
+
+    /// <summary>Checks that the scope names a session that exists, is active and belongs to the scope's user.</summary>
+    internal async Task<ChatSession> RequireSessionAsync(MemoryScope scope, CancellationToken cancellationToken)
+    {
+        Throw.IfNull(scope);
+        if (scope.SessionId is null)
+        {
+            throw new ArgumentException("This operation needs a scope with a session id.", nameof(scope));
+        }
+
+        var session = await Sessions.GetSessionAsync(scope.SessionId, includeDeleted: false, cancellationToken).ConfigureAwait(false);
+
+        // Another user's session is reported exactly like a missing one: its existence is not disclosed.
+        if (session is null || !string.Equals(session.UserId, scope.UserId, StringComparison.Ordinal))
+        {
+            throw new SessionNotFoundException(scope.SessionId);
+        }
+
+        return session;
+    }
+
+    internal static string FormatId(string prefix, long id) => prefix + id.ToString(CultureInfo.InvariantCulture);
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Information, "Recovered {MessageCount} messages from the indexing outbox.")]
+        public static partial void Recovered(ILogger logger, int messageCount);
+
+        [LoggerMessage(21, LogLevel.Information, "Session {SessionId}: stored {MessageCount} messages ({TokenCount} tokens).")]
+        public static partial void Stored(ILogger logger, string sessionId, int messageCount, int tokenCount);
+
+        [LoggerMessage(22, LogLevel.Information, "Session {SessionId}: reduction created {SummaryCount} summaries and trimmed {TrimmedCount} messages.")]
+        public static partial void Reduced(ILogger logger, string sessionId, int summaryCount, int trimmedCount);
+
+        [LoggerMessage(23, LogLevel.Information, "Owner {OwnerKey}: captured {FactCount} knowledge entries.")]
+        public static partial void Captured(ILogger logger, string ownerKey, int factCount);
+
+        [LoggerMessage(24, LogLevel.Warning, "Knowledge extraction failed for session {SessionId}; reduction results are kept.")]
+        public static partial void ExtractionFailed(ILogger logger, string sessionId, Exception exception);
+
+        [LoggerMessage(25, LogLevel.Information, "Session {SessionId} deleted (hard: {Hard}).")]
+        public static partial void SessionDeleted(ILogger logger, string sessionId, bool hard);
+    }
+}
