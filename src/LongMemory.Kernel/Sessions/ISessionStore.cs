@@ -4,6 +4,8 @@ namespace LongMemory.Kernel;
 /// <remarks>
 /// Implementations validate input (null/empty ids throw <see cref="ArgumentException"/>, unknown sessions throw
 /// <see cref="SessionNotFoundException"/>) and wrap provider failures in <see cref="LongMemoryStoreException"/>.
+/// Adding messages or summaries to a soft-deleted session throws <see cref="InvalidOperationException"/> (restore it first);
+/// reading, renaming, restoring and purging it work.
 /// </remarks>
 public interface ISessionStore
 {
