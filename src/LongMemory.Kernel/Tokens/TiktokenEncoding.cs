@@ -32,7 +32,7 @@ internal sealed class TiktokenEncoding
     private static readonly Lazy<TiktokenEncoding> LazyCl100k = new(
         () => Load("cl100k_base", "cl100k_base.tkr.br", TiktokenPattern.Cl100k), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static int s_loadCount;
+    private static int _loadCount;
 
     private readonly byte[] _data;
     private readonly int[] _offsets;
@@ -75,7 +75,7 @@ internal sealed class TiktokenEncoding
     public static TiktokenEncoding Cl100kBase => LazyCl100k.Value;
 
     /// <summary>Gets how many encodings this process has loaded (for tests of the load-once guarantee).</summary>
-    internal static int LoadCount => Volatile.Read(ref s_loadCount);
+    internal static int LoadCount => Volatile.Read(ref _loadCount);
 
     /// <summary>Gets the encoding's name, for example <c>o200k_base</c>.</summary>
     public string Name { get; }
@@ -360,7 +360,7 @@ internal sealed class TiktokenEncoding
 
         offsets[count] = position + 1;
         var encoding = new TiktokenEncoding(name, pattern, data, offsets);
-        Interlocked.Increment(ref s_loadCount);
+        Interlocked.Increment(ref _loadCount);
         return encoding;
     }
 

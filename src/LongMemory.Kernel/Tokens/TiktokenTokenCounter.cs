@@ -54,7 +54,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// <inheritdoc />
     public int CountTokens(string text) => _encoding.CountTokens(Throw.IfNull(text));
 
-    /// <summary>Counts the tokens of a span of text without allocating (except for pieces longer than about 170 characters).</summary>
+    /// <summary>Counts the tokens of a span of text; allocation-free except for rare pieces of more than 256 UTF-8 bytes that are not a single token.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The token count.</returns>
     public int CountTokens(ReadOnlySpan<char> text) => _encoding.CountTokens(text);
