@@ -12,7 +12,7 @@ namespace LongMemory.Kernel;
 /// pre-tokenizer pattern and the byte-pair merge. Immutable after loading and safe to share between threads.
 /// </summary>
 /// <remarks>
-/// Resource format (made by <c>tools/pack-tiktoken-ranks.cs</c>): Brotli over <c>"TKR1"</c>, the rank count as a
+/// Resource format (made by <c>tests/Tools/pack-tiktoken-ranks.cs</c>): Brotli over <c>"TKR1"</c>, the rank count as a
 /// little-endian int32, then for each rank in order a length byte followed by the token's bytes. The decompressed
 /// buffer is kept as is; ranks are looked up in an open-addressing table of (hash tag, rank) pairs, so a lookup
 /// hashes the span once and compares bytes only on a tag match.

@@ -306,9 +306,10 @@ public sealed partial class SqliteSessionStore : ISessionStore
         var sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = @sessionId" +
                   (query.IncludeTrimmed ? string.Empty : " AND is_trimmed = 0") +
                   (query.AfterId is null ? string.Empty : " AND id > @afterId") +
+                  (query.BeforeId is null ? string.Empty : " AND id < @beforeId") +
                   (query.Newest ? " ORDER BY id DESC" : " ORDER BY id") +
                   " LIMIT @take OFFSET @skip;";
-        var parameters = new { sessionId, afterId = query.AfterId, take = query.Take, skip = query.Skip };
+        var parameters = new { sessionId, afterId = query.AfterId, beforeId = query.BeforeId, take = query.Take, skip = query.Skip };
         var newest = query.Newest;
 
         return _database.RunAsync<IReadOnlyList<StoredMessage>>(

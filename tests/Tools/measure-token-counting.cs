@@ -1,7 +1,7 @@
 #:project ../src/LongMemory.Kernel/LongMemory.Kernel.csproj
 #:property TargetFramework=net10.0
 // Measures TiktokenTokenCounter throughput on English chat text (the LoCoMo dialogue turns in shared/data).
-// Not a test: run it on an idle machine. dotnet run -c Release tools/measure-token-counting.cs [-- <locomo.json>]
+// Not a test: run it on an idle machine. dotnet run -c Release tests/Tools/measure-token-counting.cs [-- <locomo.json>]
 using System.Diagnostics;
 using System.Text.Json;
 using LongMemory.Kernel;

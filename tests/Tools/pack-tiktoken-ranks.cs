@@ -1,6 +1,6 @@
 // Packs a canonical tiktoken rank file ("<base64> <rank>" per line, ranks 0..N-1 in order) into the
 // compact form embedded in LongMemory.Kernel: Brotli over "TKR1", int32 LE count, then per rank a
-// length byte and the token's bytes. Run: dotnet run tools/pack-tiktoken-ranks.cs -- <in.tiktoken> <out.br>
+// length byte and the token's bytes. Run: dotnet run tests/Tools/pack-tiktoken-ranks.cs -- <in.tiktoken> <out.br>
 using System.Buffers.Binary;
 using System.IO.Compression;
 
