@@ -71,6 +71,8 @@ internal static class SqliteSchema
             created_at         INTEGER NOT NULL
         );
         CREATE INDEX ix_knowledge_user_key ON knowledge_entries(user_id, key, valid_to);
+        CREATE UNIQUE INDEX ux_knowledge_current ON knowledge_entries(user_id, key) WHERE valid_to IS NULL;
+        CREATE INDEX ix_knowledge_session ON knowledge_entries(session_id) WHERE session_id IS NOT NULL;
 
         CREATE TABLE model_memory (
             id          INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,0 +1,301 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LongMemory.Kernel;
+
+/// <summary>An <see cref="IKnowledgeStore"/> over a <see cref="SqliteMemoryDatabase"/> (Dapper, plain parameterised SQL).</summary>
+/// <remarks>
+/// <para>
+/// Keys are normalized to lower-case snake_case on write and on lookup ("Favorite Color" and "favoriteColor" are
+/// <c>favorite_color</c>); values are stored trimmed. A unique index keeps at most one current entry per owner and key,
+/// and every read and write filters by the owner key.
+/// </para>
+/// <para>
+/// <see cref="DeleteBySessionAsync"/> removes the session's entries as if they had never been learned: an older entry
+/// that one of them had superseded points at the next surviving entry, or becomes current again when the deleted
+/// entry was the current one.
+/// </para>
+/// </remarks>
+public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
+{
+    private const string Columns =
+        "id AS Id, user_id AS UserId, session_id AS SessionId, key AS Key, value AS Value, source_message_id AS SourceMessageId, " +
+        "confidence AS Confidence, valid_from AS ValidFrom, valid_to AS ValidTo, superseded_by AS SupersededBy, created_at AS CreatedAt";
+
+    private readonly SqliteMemoryDatabase _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteKnowledgeStore"/> class.</summary>
+    /// <param name="database">The database.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger.</param>
+    public SqliteKnowledgeStore(SqliteMemoryDatabase database, TimeProvider? timeProvider = null, ILogger<SqliteKnowledgeStore>? logger = null)
+    {
+        _database = Throw.IfNull(database);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    /// <remarks><see cref="KnowledgeEntry.ValidFrom"/> is the store's clock unless set.</remarks>
+    public async Task<KnowledgeEntry> UpsertAsync(KnowledgeEntry entry, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(entry);
+        var userId = Throw.IfNullOrWhitespace(entry.UserId, "entry.UserId");
+        var key = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(entry.Key, "entry.Key"), "entry.Key");
+        var value = Throw.IfNullOrWhitespace(entry.Value, "entry.Value").Trim();
+        var sessionId = entry.SessionId is null ? null : Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
+        Throw.IfOutOfRange(entry.Confidence, 0, 1, "entry.Confidence");
+        SqliteStoreSupport.EnsureStorableText(userId, "entry.UserId");
+        SqliteStoreSupport.EnsureStorableText(key, "entry.Key");
+        SqliteStoreSupport.EnsureStorableText(value, "entry.Value");
+        SqliteStoreSupport.EnsureStorableText(sessionId, "entry.SessionId");
+
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+        var validFrom = entry.ValidFrom == default ? now : SqliteStoreSupport.ToUnixMs(entry.ValidFrom);
+        var inserted = new KnowledgeRow
+        {
+            UserId = userId,
+            SessionId = sessionId,
+            Key = key,
+            Value = value,
+            SourceMessageId = entry.SourceMessageId,
+            Confidence = entry.Confidence,
+            ValidFrom = validFrom,
+            CreatedAt = now,
+        };
+
+        const string CurrentSql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND key = @key AND valid_to IS NULL;";
+
+        // The old entry is closed before the new one is inserted: the unique index allows one current entry per key.
+        const string CloseSql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @validFrom) WHERE id = @id;";
+        const string InsertSql = """
+            INSERT INTO knowledge_entries (user_id, session_id, key, value, source_message_id, confidence, valid_from, valid_to, superseded_by, created_at)
+            VALUES (@UserId, @SessionId, @Key, @Value, @SourceMessageId, @Confidence, @ValidFrom, NULL, NULL, @CreatedAt)
+            RETURNING id;
+            """;
+        const string LinkSql = "UPDATE knowledge_entries SET superseded_by = @newId WHERE id = @id;";
+
+        var (result, supersededId) = await _database.RunInTransactionAsync(
+            "record knowledge",
+            async (connection, transaction) =>
+            {
+                var current = await connection.QuerySingleOrDefaultAsync<KnowledgeRow>(
+                    new CommandDefinition(CurrentSql, new { userId, key }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (current is not null && string.Equals(current.Value.Trim(), value, StringComparison.OrdinalIgnoreCase))
+                {
+                    return (current, (long?)null);
+                }
+
+                if (current is not null)
+                {
+                    await connection.ExecuteAsync(
+                        new CommandDefinition(CloseSql, new { validFrom, id = current.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                inserted.Id = await connection.ExecuteScalarAsync<long>(
+                    new CommandDefinition(InsertSql, inserted, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+                if (current is not null)
+                {
+                    await connection.ExecuteAsync(
+                        new CommandDefinition(LinkSql, new { newId = inserted.Id, id = current.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                return (inserted, current?.Id);
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (supersededId is { } oldId)
+        {
+            LogSuperseded(_logger, key, oldId, result.Id);
+        }
+        else if (ReferenceEquals(result, inserted))
+        {
+            LogRecorded(_logger, key, result.Id);
+        }
+
+        return result.ToEntry();
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(string userId, string? key = null, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        var normalizedKey = key is null ? null : KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
+        var sql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND valid_to IS NULL" +
+                  (normalizedKey is null ? string.Empty : " AND key = @normalizedKey") +
+                  " ORDER BY valid_from DESC, id DESC;";
+        return QueryAsync("read current knowledge", sql, new { userId, normalizedKey }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(string userId, string key, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        var normalizedKey = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
+        const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND key = @normalizedKey ORDER BY id;";
+        return QueryAsync("read knowledge history", Sql, new { userId, normalizedKey }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND id = @id;";
+        var rows = await QueryAsync("read knowledge", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+        const string Sql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @now) WHERE user_id = @userId AND id = @id AND valid_to IS NULL;";
+        var changed = await _database.RunAsync(
+            "close knowledge",
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId, id, now }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+        if (changed > 0)
+        {
+            LogClosed(_logger, id);
+        }
+
+        return changed > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DeleteBySessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+
+        const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE session_id = @sessionId;";
+        const string SurvivorsSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE session_id IS NOT @sessionId AND superseded_by IN @ids;";
+        const string DeleteSql = "DELETE FROM knowledge_entries WHERE session_id = @sessionId;";
+        const string RelinkSql = "UPDATE knowledge_entries SET superseded_by = @next WHERE id = @id;";
+        const string ReopenSql = "UPDATE knowledge_entries SET superseded_by = NULL, valid_to = NULL WHERE id = @id;";
+
+        var deleted = await _database.RunInTransactionAsync(
+            "delete a session's knowledge",
+            async (connection, transaction) =>
+            {
+                var doomed = (await connection.QueryAsync<LinkRow>(
+                    new CommandDefinition(DeletedSql, new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                    .ToDictionary(r => r.Id);
+                if (doomed.Count == 0)
+                {
+                    return 0;
+                }
+
+                var survivors = new List<LinkRow>();
+                foreach (var ids in doomed.Keys.Chunk(SqliteStoreSupport.IdChunkSize))
+                {
+                    survivors.AddRange(await connection.QueryAsync<LinkRow>(
+                        new CommandDefinition(SurvivorsSql, new { sessionId, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
+                }
+
+                var count = await connection.ExecuteAsync(
+                    new CommandDefinition(DeleteSql, new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+                foreach (var survivor in survivors)
+                {
+                    // Walk past the deleted entries to the next surviving one; if the chain ends in a deleted current entry,
+                    // the survivor was the fact before it and is current again.
+                    long? next = survivor.SupersededBy;
+                    var endedCurrent = false;
+                    while (next is { } n && doomed.TryGetValue(n, out var gone))
+                    {
+                        next = gone.SupersededBy;
+                        endedCurrent = gone.SupersededBy is null && gone.ValidTo is null;
+                    }
+
+                    var (sql, args) = next is not null || !endedCurrent
+                        ? (RelinkSql, (object)new { next, id = survivor.Id })
+                        : (ReopenSql, new { id = survivor.Id });
+                    await connection.ExecuteAsync(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                return count;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        LogDeletedBySession(_logger, deleted, sessionId);
+        return deleted;
+    }
+
+    private Task<IReadOnlyList<KnowledgeEntry>> QueryAsync(string operation, string sql, object parameters, CancellationToken cancellationToken)
+        => _database.RunAsync<IReadOnlyList<KnowledgeEntry>>(
+            operation,
+            async connection =>
+            {
+                var rows = await connection.QueryAsync<KnowledgeRow>(
+                    new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return rows.Select(r => r.ToEntry()).ToList();
+            },
+            cancellationToken);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Recorded knowledge '{Key}' as entry {Id}.")]
+    private static partial void LogRecorded(ILogger logger, string key, long id);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Knowledge '{Key}': entry {OldId} superseded by {NewId}.")]
+    private static partial void LogSuperseded(ILogger logger, string key, long oldId, long newId);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Closed knowledge entry {Id}.")]
+    private static partial void LogClosed(ILogger logger, long id);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Deleted {Count} knowledge entries learned in session {SessionId}.")]
+    private static partial void LogDeletedBySession(ILogger logger, int count, string sessionId);
+
+    private sealed class KnowledgeRow
+    {
+        public long Id { get; set; }
+
+        public string UserId { get; set; } = string.Empty;
+
+        public string? SessionId { get; set; }
+
+        public string Key { get; set; } = string.Empty;
+
+        public string Value { get; set; } = string.Empty;
+
+        public long? SourceMessageId { get; set; }
+
+        public double Confidence { get; set; }
+
+        public long ValidFrom { get; set; }
+
+        public long? ValidTo { get; set; }
+
+        public long? SupersededBy { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public KnowledgeEntry ToEntry() => new()
+        {
+            Id = Id,
+            UserId = UserId,
+            SessionId = SessionId,
+            Key = Key,
+            Value = Value,
+            SourceMessageId = SourceMessageId,
+            Confidence = Confidence,
+            ValidFrom = SqliteStoreSupport.FromUnixMs(ValidFrom),
+            ValidTo = SqliteStoreSupport.FromUnixMs(ValidTo),
+            SupersededBy = SupersededBy,
+            CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
+        };
+    }
+
+    private sealed class LinkRow
+    {
+        public long Id { get; set; }
+
+        public long? SupersededBy { get; set; }
+
+        public long? ValidTo { get; set; }
+    }
+}

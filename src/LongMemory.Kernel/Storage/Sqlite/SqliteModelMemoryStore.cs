@@ -1,0 +1,199 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LongMemory.Kernel;
+
+/// <summary>An <see cref="IModelMemoryStore"/> over a <see cref="SqliteMemoryDatabase"/> (Dapper, plain parameterised SQL).</summary>
+/// <remarks>
+/// Every read and write filters by the owner key, so an id of another owner behaves as an unknown id. Deleted entries
+/// keep their row (with <c>deleted_at</c>) and are invisible to every read.
+/// </remarks>
+public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
+{
+    private const string Columns =
+        "id AS Id, user_id AS UserId, content AS Content, category AS Category, importance AS Importance, source AS Source, " +
+        "created_at AS CreatedAt, updated_at AS UpdatedAt, deleted_at AS DeletedAt";
+
+    private readonly SqliteMemoryDatabase _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteModelMemoryStore"/> class.</summary>
+    /// <param name="database">The database.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger.</param>
+    public SqliteModelMemoryStore(SqliteMemoryDatabase database, TimeProvider? timeProvider = null, ILogger<SqliteModelMemoryStore>? logger = null)
+    {
+        _database = Throw.IfNull(database);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public async Task<ModelMemoryEntry> AddAsync(ModelMemoryEntry entry, CancellationToken cancellationToken = default)
+    {
+        Validate(entry);
+        var source = Throw.IfNullOrWhitespace(entry.Source, "entry.Source");
+        SqliteStoreSupport.EnsureStorableText(source, "entry.Source");
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+
+        const string Sql = """
+            INSERT INTO model_memory (user_id, content, category, importance, source, created_at, updated_at, deleted_at)
+            VALUES (@UserId, @Content, @Category, @Importance, @source, @now, @now, NULL)
+            RETURNING id;
+            """;
+        var id = await _database.RunAsync(
+            "add model memory",
+            connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                Sql, new { entry.UserId, entry.Content, entry.Category, entry.Importance, source, now }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+
+        LogAdded(_logger, id);
+        return new ModelMemoryEntry
+        {
+            Id = id,
+            UserId = entry.UserId,
+            Content = entry.Content,
+            Category = entry.Category,
+            Importance = entry.Importance,
+            Source = source,
+            CreatedAt = SqliteStoreSupport.FromUnixMs(now),
+            UpdatedAt = SqliteStoreSupport.FromUnixMs(now),
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> UpdateAsync(ModelMemoryEntry entry, CancellationToken cancellationToken = default)
+    {
+        Validate(entry);
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+        const string Sql = """
+            UPDATE model_memory SET content = @Content, category = @Category, importance = @Importance, updated_at = max(updated_at, @now)
+            WHERE id = @Id AND user_id = @UserId AND deleted_at IS NULL;
+            """;
+        var changed = await _database.RunAsync(
+            "update model memory",
+            connection => connection.ExecuteAsync(new CommandDefinition(
+                Sql, new { entry.Id, entry.UserId, entry.Content, entry.Category, entry.Importance, now }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+        if (changed > 0)
+        {
+            LogUpdated(_logger, entry.Id);
+        }
+
+        return changed > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<ModelMemoryEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        const string Sql = $"SELECT {Columns} FROM model_memory WHERE id = @id AND user_id = @userId AND deleted_at IS NULL;";
+        var rows = await QueryAsync("read model memory", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ModelMemoryEntry>> ListAsync(string userId, int skip = 0, int take = 100, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        Throw.IfLessThan(skip, 0);
+        Throw.IfLessThan(take, 0);
+        const string Sql = $"""
+            SELECT {Columns} FROM model_memory
+            WHERE user_id = @userId AND deleted_at IS NULL
+            ORDER BY created_at DESC, id DESC
+            LIMIT @take OFFSET @skip;
+            """;
+        return QueryAsync("list model memory", Sql, new { userId, skip, take }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string userId, long id, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+        const string Sql = "UPDATE model_memory SET deleted_at = @now WHERE id = @id AND user_id = @userId AND deleted_at IS NULL;";
+        var changed = await _database.RunAsync(
+            "delete model memory",
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId, id, now }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+        if (changed > 0)
+        {
+            LogDeleted(_logger, id);
+        }
+
+        return changed > 0;
+    }
+
+    private static void Validate(ModelMemoryEntry entry)
+    {
+        Throw.IfNull(entry);
+        Throw.IfNullOrWhitespace(entry.UserId, "entry.UserId");
+        Throw.IfNullOrWhitespace(entry.Content, "entry.Content");
+        if (entry.Category is not null)
+        {
+            Throw.IfNullOrWhitespace(entry.Category, "entry.Category");
+        }
+
+        Throw.IfOutOfRange(entry.Importance, 0, 1, "entry.Importance");
+        SqliteStoreSupport.EnsureStorableText(entry.UserId, "entry.UserId");
+        SqliteStoreSupport.EnsureStorableText(entry.Content, "entry.Content");
+        SqliteStoreSupport.EnsureStorableText(entry.Category, "entry.Category");
+    }
+
+    private Task<IReadOnlyList<ModelMemoryEntry>> QueryAsync(string operation, string sql, object parameters, CancellationToken cancellationToken)
+        => _database.RunAsync<IReadOnlyList<ModelMemoryEntry>>(
+            operation,
+            async connection =>
+            {
+                var rows = await connection.QueryAsync<ModelMemoryRow>(
+                    new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return rows.Select(r => r.ToEntry()).ToList();
+            },
+            cancellationToken);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Added model memory entry {Id}.")]
+    private static partial void LogAdded(ILogger logger, long id);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Updated model memory entry {Id}.")]
+    private static partial void LogUpdated(ILogger logger, long id);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "Deleted model memory entry {Id}.")]
+    private static partial void LogDeleted(ILogger logger, long id);
+
+    private sealed class ModelMemoryRow
+    {
+        public long Id { get; set; }
+
+        public string UserId { get; set; } = string.Empty;
+
+        public string Content { get; set; } = string.Empty;
+
+        public string? Category { get; set; }
+
+        public double Importance { get; set; }
+
+        public string Source { get; set; } = string.Empty;
+
+        public long CreatedAt { get; set; }
+
+        public long UpdatedAt { get; set; }
+
+        public long? DeletedAt { get; set; }
+
+        public ModelMemoryEntry ToEntry() => new()
+        {
+            Id = Id,
+            UserId = UserId,
+            Content = Content,
+            Category = Category,
+            Importance = Importance,
+            Source = Source,
+            CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
+            UpdatedAt = SqliteStoreSupport.FromUnixMs(UpdatedAt),
+            DeletedAt = SqliteStoreSupport.FromUnixMs(DeletedAt),
+        };
+    }
+}

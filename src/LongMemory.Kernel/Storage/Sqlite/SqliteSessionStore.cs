@@ -1,0 +1,999 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LongMemory.Kernel;
+
+/// <summary>An <see cref="ISessionStore"/> over a <see cref="SqliteMemoryDatabase"/> (Dapper, plain parameterised SQL).</summary>
+/// <remarks>
+/// <para>
+/// Every write runs in one <c>BEGIN IMMEDIATE</c> transaction, so concurrent writers queue on the database's busy timeout
+/// and counters stay exact. Timestamps are stored as Unix milliseconds (UTC); finer precision is dropped.
+/// </para>
+/// <para>
+/// A soft-deleted session keeps its data and can still be read, renamed, restored and purged, but adding to it
+/// (<see cref="AppendMessagesAsync"/>, <see cref="AddSummaryAsync"/>) throws <see cref="InvalidOperationException"/>:
+/// unlike an unknown id, recreating it under the same id would fail, so the caller must restore it first.
+/// </para>
+/// <para>
+/// Text is stored verbatim, except that strings with an unpaired UTF-16 surrogate are rejected with an
+/// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace it.
+/// </para>
+/// </remarks>
+public sealed partial class SqliteSessionStore : ISessionStore
+{
+    /// <summary>The longest title derived from a first user message, including the ellipsis.</summary>
+    internal const int DerivedTitleMaxLength = 60;
+
+    private const string SessionColumns =
+        "id AS Id, user_id AS UserId, title AS Title, created_at AS CreatedAt, updated_at AS UpdatedAt, is_active AS IsActive, " +
+        "message_count AS MessageCount, tokens_used AS TokensUsed, metadata AS Metadata";
+
+    private const string MessageColumns =
+        "id AS Id, session_id AS SessionId, response_id AS ResponseId, role AS Role, content AS Content, contents_json AS ContentsJson, " +
+        "message_type AS MessageType, created_at AS CreatedAt, token_count AS TokenCount, is_trimmed AS IsTrimmed, " +
+        "index_state AS IndexState, index_attempts AS IndexAttempts, index_error AS IndexError, metadata AS Metadata";
+
+    private const string SummaryColumns =
+        "id AS Id, session_id AS SessionId, level AS Level, first_message_id AS FirstMessageId, last_message_id AS LastMessageId, " +
+        "parent_id AS ParentId, content AS Content, token_count AS TokenCount, created_at AS CreatedAt, superseded_at AS SupersededAt";
+
+    private readonly SqliteMemoryDatabase _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteSessionStore"/> class.</summary>
+    /// <param name="database">The database.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger.</param>
+    public SqliteSessionStore(SqliteMemoryDatabase database, TimeProvider? timeProvider = null, ILogger<SqliteSessionStore>? logger = null)
+    {
+        _database = Throw.IfNull(database);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">A session with <paramref name="sessionId"/> already exists (active or soft-deleted).</exception>
+    public async Task<ChatSession> CreateSessionAsync(
+        string? userId, string? title = null, IReadOnlyDictionary<string, string>? metadata = null, string? sessionId = null, CancellationToken cancellationToken = default)
+    {
+        if (userId is not null)
+        {
+            Throw.IfNullOrWhitespace(userId);
+            SqliteStoreSupport.EnsureStorableText(userId, nameof(userId));
+        }
+
+        if (title is not null)
+        {
+            Throw.IfNullOrWhitespace(title);
+            SqliteStoreSupport.EnsureStorableText(title, nameof(title));
+        }
+
+        if (sessionId is not null)
+        {
+            Throw.IfNullOrWhitespace(sessionId);
+            SqliteStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
+        }
+
+        var id = sessionId ?? Guid.NewGuid().ToString("N");
+        var metadataJson = SqliteStoreSupport.SerializeMetadata(metadata, nameof(metadata));
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+
+        const string Sql = """
+            INSERT INTO sessions (id, user_id, title, created_at, updated_at, is_active, message_count, tokens_used, metadata)
+            VALUES (@id, @userId, @title, @now, @now, 1, 0, 0, @metadataJson)
+            ON CONFLICT (id) DO NOTHING;
+            """;
+        var inserted = await _database.RunAsync(
+            "create a session",
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { id, userId, title, now, metadataJson }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+        if (inserted == 0)
+        {
+            throw new InvalidOperationException($"A session with id '{id}' already exists (it may be soft-deleted); use another id or the existing session.");
+        }
+
+        LogSessionCreated(_logger, id, userId is not null);
+        return new ChatSession
+        {
+            Id = id,
+            UserId = userId,
+            Title = title,
+            CreatedAt = SqliteStoreSupport.FromUnixMs(now),
+            UpdatedAt = SqliteStoreSupport.FromUnixMs(now),
+            IsActive = true,
+            Metadata = SqliteStoreSupport.DeserializeMetadata(metadataJson),
+        };
+    }
+
+    /// <inheritdoc />
+    public Task<ChatSession?> GetSessionAsync(string sessionId, bool includeDeleted = false, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        var sql = $"SELECT {SessionColumns} FROM sessions WHERE id = @sessionId" + (includeDeleted ? ";" : " AND is_active = 1;");
+        return _database.RunAsync(
+            "read a session",
+            async connection =>
+            {
+                var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(
+                    new CommandDefinition(sql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return row?.ToSession();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(string? userId, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
+    {
+        if (userId is not null)
+        {
+            Throw.IfNullOrWhitespace(userId);
+        }
+
+        Throw.IfLessThan(skip, 0);
+        Throw.IfLessThan(take, 0);
+
+        // rowid breaks ties between sessions updated in the same millisecond: the later-created one comes first.
+        const string Sql = $"""
+            SELECT {SessionColumns} FROM sessions
+            WHERE user_id IS @userId AND is_active = 1
+            ORDER BY updated_at DESC, rowid DESC
+            LIMIT @take OFFSET @skip;
+            """;
+        return _database.RunAsync<IReadOnlyList<ChatSession>>(
+            "list sessions",
+            async connection =>
+            {
+                var rows = await connection.QueryAsync<SessionRow>(
+                    new CommandDefinition(Sql, new { userId, skip, take }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return rows.Select(r => r.ToSession()).ToList();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task RenameSessionAsync(string sessionId, string title, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        Throw.IfNullOrWhitespace(title);
+        SqliteStoreSupport.EnsureStorableText(title, nameof(title));
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+
+        const string Sql = "UPDATE sessions SET title = @title, updated_at = max(updated_at, @now) WHERE id = @sessionId;";
+        var changed = await _database.RunAsync(
+            "rename a session",
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { sessionId, title, now }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task SetSessionActiveAsync(string sessionId, bool isActive, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+
+        const string Sql = "UPDATE sessions SET is_active = @isActive, updated_at = max(updated_at, @now) WHERE id = @sessionId;";
+        var changed = await _database.RunAsync(
+            isActive ? "restore a session" : "soft-delete a session",
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { sessionId, isActive, now }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+
+        LogSessionActiveChanged(_logger, sessionId, isActive);
+    }
+
+    /// <inheritdoc />
+    public async Task PurgeSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+
+        // Explicit deletes rather than relying on ON DELETE CASCADE, which needs foreign_keys on for every connection.
+        const string Sql = """
+            DELETE FROM summaries WHERE session_id = @sessionId;
+            DELETE FROM messages WHERE session_id = @sessionId;
+            DELETE FROM sessions WHERE id = @sessionId;
+            SELECT changes();
+            """;
+        var deletedSessions = await _database.RunInTransactionAsync(
+            "purge a session",
+            (connection, transaction) => connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { sessionId }, transaction, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+        if (deletedSessions == 0)
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+
+        LogSessionPurged(_logger, sessionId);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The session is soft-deleted.</exception>
+    /// <remarks>
+    /// A message needs non-empty <see cref="NewMessage.Content"/> unless it carries <see cref="NewMessage.ContentsJson"/>.
+    /// When the session has no title yet, the first user message with text gives it one (see <see cref="DeriveTitle"/>).
+    /// </remarks>
+    public async Task<IReadOnlyList<StoredMessage>> AppendMessagesAsync(string sessionId, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        Throw.IfNull(messages);
+        var rows = new MessageInsert[messages.Count];
+        string? derivedTitle = null;
+        long tokens = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            rows[i] = MessageInsert.From(messages[i], i, nameof(messages));
+            tokens += rows[i].TokenCount;
+            if (derivedTitle is null && messages[i].Role == ChatRole.User && !string.IsNullOrWhiteSpace(messages[i].Content))
+            {
+                derivedTitle = DeriveTitle(messages[i].Content);
+            }
+        }
+
+        if (rows.Length == 0)
+        {
+            await _database.RunAsync(
+                "check a session",
+                async connection =>
+                {
+                    await EnsureWritableSessionAsync(connection, null, sessionId, cancellationToken).ConfigureAwait(false);
+                    return true;
+                },
+                cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+        const string InsertSql = """
+            INSERT INTO messages (session_id, response_id, role, content, contents_json, message_type, created_at, token_count, is_trimmed, index_state, metadata)
+            VALUES (@SessionId, @ResponseId, @Role, @Content, @ContentsJson, @MessageType, @CreatedAt, @TokenCount, 0, 'pending', @Metadata)
+            RETURNING id;
+            """;
+        const string CountersSql = """
+            UPDATE sessions
+            SET message_count = message_count + @count, tokens_used = tokens_used + @tokens,
+                updated_at = max(updated_at, @now), title = coalesce(title, @derivedTitle)
+            WHERE id = @sessionId;
+            """;
+
+        var stored = await _database.RunInTransactionAsync<IReadOnlyList<StoredMessage>>(
+            "append messages",
+            async (connection, transaction) =>
+            {
+                await EnsureWritableSessionAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
+                var result = new List<StoredMessage>(rows.Length);
+                foreach (var row in rows)
+                {
+                    row.SessionId = sessionId;
+                    row.CreatedAt ??= now;
+                    var id = await connection.ExecuteScalarAsync<long>(
+                        new CommandDefinition(InsertSql, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    result.Add(row.ToStored(id));
+                }
+
+                await connection.ExecuteAsync(new CommandDefinition(
+                    CountersSql, new { sessionId, count = rows.Length, tokens, now, derivedTitle }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return result;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        LogMessagesAppended(_logger, rows.Length, sessionId, stored[0].Id, stored[^1].Id);
+        return stored;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// With <see cref="MessageQuery.Newest"/>, <see cref="MessageQuery.Skip"/> counts from the newest end (paging backwards).
+    /// Messages of a soft-deleted session can still be read.
+    /// </remarks>
+    public Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(string sessionId, MessageQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        query ??= new MessageQuery();
+        Throw.IfLessThan(query.Skip, 0, "query.Skip");
+        Throw.IfLessThan(query.Take, 0, "query.Take");
+
+        var sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = @sessionId" +
+                  (query.IncludeTrimmed ? string.Empty : " AND is_trimmed = 0") +
+                  (query.AfterId is null ? string.Empty : " AND id > @afterId") +
+                  (query.Newest ? " ORDER BY id DESC" : " ORDER BY id") +
+                  " LIMIT @take OFFSET @skip;";
+        var parameters = new { sessionId, afterId = query.AfterId, take = query.Take, skip = query.Skip };
+        var newest = query.Newest;
+
+        return _database.RunAsync<IReadOnlyList<StoredMessage>>(
+            "read messages",
+            async connection =>
+            {
+                var rows = (await connection.QueryAsync<MessageRow>(
+                    new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+                if (rows.Count == 0)
+                {
+                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (newest)
+                {
+                    rows.Reverse();
+                }
+
+                return rows.Select(r => r.ToStored()).ToList();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredMessage>> GetMessagesByIdAsync(string sessionId, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        Throw.IfNull(messageIds);
+
+        const string Sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = @sessionId AND id IN @ids;";
+        return _database.RunAsync<IReadOnlyList<StoredMessage>>(
+            "read messages by id",
+            async connection =>
+            {
+                var result = new List<StoredMessage>();
+                foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
+                {
+                    var rows = await connection.QueryAsync<MessageRow>(
+                        new CommandDefinition(Sql, new { sessionId, ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    result.AddRange(rows.Select(r => r.ToStored()));
+                }
+
+                if (result.Count == 0)
+                {
+                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                }
+
+                result.Sort((a, b) => a.Id.CompareTo(b.Id));
+                return result;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> SetTrimmedAsync(string sessionId, IReadOnlyList<long> messageIds, bool trimmed, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        Throw.IfNull(messageIds);
+
+        const string Sql = "UPDATE messages SET is_trimmed = @trimmed WHERE session_id = @sessionId AND is_trimmed <> @trimmed AND id IN @ids;";
+        var changed = await _database.RunInTransactionAsync(
+            trimmed ? "trim messages" : "restore trimmed messages",
+            async (connection, transaction) =>
+            {
+                var total = 0;
+                foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
+                {
+                    total += await connection.ExecuteAsync(
+                        new CommandDefinition(Sql, new { sessionId, trimmed, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                if (total == 0)
+                {
+                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken, transaction).ConfigureAwait(false);
+                }
+
+                return total;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        LogTrimmedChanged(_logger, changed, sessionId, trimmed);
+        return changed;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredMessage>> GetIndexBacklogAsync(int maxCount, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        Throw.IfLessThan(maxCount, 1);
+        var nowMs = SqliteStoreSupport.ToUnixMs(now);
+
+        // "index_state <> 'indexed'" lets SQLite use the partial outbox index, which holds only undone work.
+        const string Sql = $"""
+            SELECT {MessageColumns} FROM messages
+            WHERE index_state <> 'indexed'
+              AND (index_state = 'pending' OR (index_state = 'failed' AND (index_retry_at IS NULL OR index_retry_at <= @nowMs)))
+            ORDER BY id
+            LIMIT @maxCount;
+            """;
+        return _database.RunAsync<IReadOnlyList<StoredMessage>>(
+            "read the indexing backlog",
+            async connection =>
+            {
+                var rows = await connection.QueryAsync<MessageRow>(
+                    new CommandDefinition(Sql, new { nowMs, maxCount }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return rows.Select(r => r.ToStored()).ToList();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Unknown ids are ignored.</remarks>
+    public async Task MarkIndexedAsync(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(messageIds);
+        if (messageIds.Count == 0)
+        {
+            return;
+        }
+
+        const string Sql = "UPDATE messages SET index_state = 'indexed', index_error = NULL, index_retry_at = NULL WHERE id IN @ids;";
+        var changed = await _database.RunInTransactionAsync(
+            "mark messages indexed",
+            async (connection, transaction) =>
+            {
+                var total = 0;
+                foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
+                {
+                    total += await connection.ExecuteAsync(new CommandDefinition(Sql, new { ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                return total;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        LogMarkedIndexed(_logger, changed);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Unknown ids are ignored; each attempt increments <see cref="StoredMessage.IndexAttempts"/>.</remarks>
+    public async Task MarkIndexFailedAsync(IReadOnlyList<long> messageIds, string error, DateTimeOffset retryAt, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(messageIds);
+        Throw.IfNull(error);
+        SqliteStoreSupport.EnsureStorableText(error, nameof(error));
+        if (messageIds.Count == 0)
+        {
+            return;
+        }
+
+        var retryAtMs = SqliteStoreSupport.ToUnixMs(retryAt);
+        const string Sql = """
+            UPDATE messages
+            SET index_state = 'failed', index_attempts = index_attempts + 1, index_error = @error, index_retry_at = @retryAtMs
+            WHERE id IN @ids;
+            """;
+        var changed = await _database.RunInTransactionAsync(
+            "mark messages failed",
+            async (connection, transaction) =>
+            {
+                var total = 0;
+                foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
+                {
+                    total += await connection.ExecuteAsync(
+                        new CommandDefinition(Sql, new { ids, error, retryAtMs }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                return total;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        LogMarkedFailed(_logger, changed, retryAt);
+    }
+
+    /// <inheritdoc />
+    /// <remarks><see cref="IndexStatus.LastError"/> is the error of the failed message due for retry last.</remarks>
+    public Task<IndexStatus> GetIndexStatusAsync(string? sessionId = null, CancellationToken cancellationToken = default)
+    {
+        if (sessionId is not null)
+        {
+            Throw.IfNullOrWhitespace(sessionId);
+        }
+
+        var filter = sessionId is null ? string.Empty : " AND session_id = @sessionId";
+        var countsSql = "SELECT index_state AS State, count(*) AS Count FROM messages WHERE 1 = 1" + filter + " GROUP BY index_state;";
+        var errorSql = "SELECT index_error FROM messages WHERE index_state = 'failed'" + filter + " ORDER BY index_retry_at DESC, id DESC LIMIT 1;";
+
+        return _database.RunAsync(
+            "read the indexing status",
+            async connection =>
+            {
+                var counts = (await connection.QueryAsync<StateCount>(
+                    new CommandDefinition(countsSql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+                if (counts.Count == 0 && sessionId is not null)
+                {
+                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                }
+
+                var lastError = await connection.ExecuteScalarAsync<string?>(
+                    new CommandDefinition(errorSql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                int CountOf(string state) => (int)counts.Where(c => c.State == state).Sum(c => c.Count);
+                return new IndexStatus(CountOf("pending"), CountOf("indexed"), CountOf("failed"), lastError);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Message ids that are not in the summary's session are ignored (and logged). Every covered summary id must be an
+    /// active summary of the same session; otherwise an <see cref="ArgumentException"/> is thrown and nothing is stored.
+    /// <see cref="ConversationSummary.CreatedAt"/> is the store's clock unless set.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The session is soft-deleted.</exception>
+    public async Task<ConversationSummary> AddSummaryAsync(
+        ConversationSummary summary, IReadOnlyList<long> trimmedMessageIds, IReadOnlyList<long> coveredSummaryIds, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(summary);
+        Throw.IfNull(trimmedMessageIds);
+        Throw.IfNull(coveredSummaryIds);
+        var sessionId = Throw.IfNullOrWhitespace(summary.SessionId, "summary.SessionId");
+        Throw.IfNullOrWhitespace(summary.Content, "summary.Content");
+        SqliteStoreSupport.EnsureStorableText(summary.Content, "summary.Content");
+        Throw.IfLessThan(summary.Level, 1, "summary.Level");
+        Throw.IfLessThan(summary.TokenCount, 0, "summary.TokenCount");
+        if (summary.FirstMessageId > summary.LastMessageId)
+        {
+            throw new ArgumentException(
+                $"FirstMessageId ({summary.FirstMessageId}) is after LastMessageId ({summary.LastMessageId}).", nameof(summary));
+        }
+
+        var now = SqliteStoreSupport.NowMs(_timeProvider);
+        var createdAt = summary.CreatedAt == default ? now : SqliteStoreSupport.ToUnixMs(summary.CreatedAt);
+        var trimmedIds = trimmedMessageIds.Distinct().ToArray();
+        var coveredIds = coveredSummaryIds.Distinct().ToArray();
+
+        const string InsertSql = """
+            INSERT INTO summaries (session_id, level, first_message_id, last_message_id, parent_id, content, token_count, created_at, superseded_at)
+            VALUES (@sessionId, @Level, @FirstMessageId, @LastMessageId, NULL, @Content, @TokenCount, @createdAt, NULL)
+            RETURNING id;
+            """;
+        const string TrimSql = "UPDATE messages SET is_trimmed = 1 WHERE session_id = @sessionId AND id IN @ids;";
+        const string SupersedeSql = """
+            UPDATE summaries SET superseded_at = @now, parent_id = @summaryId
+            WHERE session_id = @sessionId AND superseded_at IS NULL AND id <> @summaryId AND id IN @ids;
+            """;
+
+        var (summaryId, matchedMessages) = await _database.RunInTransactionAsync(
+            "add a summary",
+            async (connection, transaction) =>
+            {
+                await EnsureWritableSessionAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
+                var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    InsertSql,
+                    new { sessionId, summary.Level, summary.FirstMessageId, summary.LastMessageId, summary.Content, summary.TokenCount, createdAt },
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+                var matched = 0;
+                foreach (var ids in trimmedIds.Chunk(SqliteStoreSupport.IdChunkSize))
+                {
+                    matched += await connection.ExecuteAsync(
+                        new CommandDefinition(TrimSql, new { sessionId, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                var superseded = 0;
+                foreach (var ids in coveredIds.Chunk(SqliteStoreSupport.IdChunkSize))
+                {
+                    superseded += await connection.ExecuteAsync(
+                        new CommandDefinition(SupersedeSql, new { sessionId, now, summaryId = id, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                if (superseded != coveredIds.Length)
+                {
+                    // Leaving the transaction uncommitted rolls back the insert and the trimming above.
+                    throw new ArgumentException(
+                        $"Summaries {string.Join(", ", await FindInvalidCoveredAsync().ConfigureAwait(false))} are not active summaries of session '{sessionId}'; nothing was changed.",
+                        nameof(coveredSummaryIds));
+                }
+
+                return (id, matched);
+
+                async Task<IEnumerable<long>> FindInvalidCoveredAsync()
+                {
+                    // The superseding update already ran, so ask about the state before it: rows it changed point at this summary.
+                    const string ChangedSql = "SELECT id FROM summaries WHERE session_id = @sessionId AND parent_id = @summaryId AND id IN @ids;";
+                    var valid = new HashSet<long>();
+                    foreach (var ids in coveredIds.Chunk(SqliteStoreSupport.IdChunkSize))
+                    {
+                        valid.UnionWith(await connection.QueryAsync<long>(
+                            new CommandDefinition(ChangedSql, new { sessionId, summaryId = id, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
+                    }
+
+                    return coveredIds.Where(c => !valid.Contains(c));
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (matchedMessages != trimmedIds.Length)
+        {
+            LogForeignMessagesIgnored(_logger, summaryId, sessionId, trimmedIds.Length - matchedMessages);
+        }
+
+        LogSummaryAdded(_logger, summaryId, sessionId, summary.Level, matchedMessages, coveredIds.Length);
+        return new ConversationSummary
+        {
+            Id = summaryId,
+            SessionId = sessionId,
+            Level = summary.Level,
+            FirstMessageId = summary.FirstMessageId,
+            LastMessageId = summary.LastMessageId,
+            Content = summary.Content,
+            TokenCount = summary.TokenCount,
+            CreatedAt = SqliteStoreSupport.FromUnixMs(createdAt),
+        };
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Ordered by first covered message, then level (a roll-up after the summaries it starts with), then id.</remarks>
+    public Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(string sessionId, bool activeOnly = true, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        var sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = @sessionId" +
+                  (activeOnly ? " AND superseded_at IS NULL" : string.Empty) +
+                  " ORDER BY first_message_id, level, id;";
+        return _database.RunAsync<IReadOnlyList<ConversationSummary>>(
+            "read summaries",
+            async connection =>
+            {
+                var rows = (await connection.QueryAsync<SummaryRow>(
+                    new CommandDefinition(sql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+                if (rows.Count == 0)
+                {
+                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                }
+
+                return rows.Select(r => r.ToSummary()).ToList();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<ConversationSummary?> GetSummaryAsync(string sessionId, long summaryId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(sessionId);
+        const string Sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = @sessionId AND id = @summaryId;";
+        return _database.RunAsync(
+            "read a summary",
+            async connection =>
+            {
+                var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(
+                    new CommandDefinition(Sql, new { sessionId, summaryId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (row is null)
+                {
+                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                }
+
+                return row?.ToSummary();
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Derives a session title from a message: its first non-blank line, trimmed, cut at a word boundary when longer than
+    /// <see cref="DerivedTitleMaxLength"/> characters, with an ellipsis when cut.
+    /// </summary>
+    internal static string DeriveTitle(string content)
+    {
+        var line = content.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? content.Trim();
+        if (line.Length <= DerivedTitleMaxLength)
+        {
+            return line;
+        }
+
+        var cut = DerivedTitleMaxLength - 1;
+        if (char.IsLowSurrogate(line[cut]))
+        {
+            cut--;
+        }
+
+        // Prefer ending on a whole word when one ends in the last third of the allowed length.
+        var space = line.LastIndexOf(' ', cut);
+        if (space >= DerivedTitleMaxLength * 2 / 3)
+        {
+            cut = space;
+        }
+
+        return line[..cut].TrimEnd() + "\u2026";
+    }
+
+    private static async Task EnsureWritableSessionAsync(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, CancellationToken cancellationToken)
+    {
+        var isActive = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT is_active FROM sessions WHERE id = @sessionId;", new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (isActive is null)
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+
+        if (isActive == 0)
+        {
+            throw new InvalidOperationException(
+                $"Session '{sessionId}' is soft-deleted; restore it with SetSessionActiveAsync(sessionId, true) before adding to it.");
+        }
+    }
+
+    private static async Task EnsureSessionExistsAsync(SqliteConnection connection, string sessionId, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    {
+        var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM sessions WHERE id = @sessionId;", new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (exists is null)
+        {
+            throw new SessionNotFoundException(sessionId);
+        }
+    }
+
+    private static string ToDb(StoredMessageType type) => type switch
+    {
+        StoredMessageType.Chat => "chat",
+        StoredMessageType.Report => "report",
+        StoredMessageType.System => "system",
+        StoredMessageType.Tool => "tool",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown message type."),
+    };
+
+    private static StoredMessageType MessageTypeFromDb(string value) => value switch
+    {
+        "chat" => StoredMessageType.Chat,
+        "report" => StoredMessageType.Report,
+        "system" => StoredMessageType.System,
+        "tool" => StoredMessageType.Tool,
+        _ => throw new LongMemoryStoreException($"The database holds an unknown message_type '{value}'."),
+    };
+
+    private static IndexState IndexStateFromDb(string value) => value switch
+    {
+        "pending" => IndexState.Pending,
+        "indexed" => IndexState.Indexed,
+        "failed" => IndexState.Failed,
+        _ => throw new LongMemoryStoreException($"The database holds an unknown index_state '{value}'."),
+    };
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Created session {SessionId} (has user: {HasUser}).")]
+    private static partial void LogSessionCreated(ILogger logger, string sessionId, bool hasUser);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Session {SessionId} active set to {IsActive}.")]
+    private static partial void LogSessionActiveChanged(ILogger logger, string sessionId, bool isActive);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Purged session {SessionId} with its messages and summaries.")]
+    private static partial void LogSessionPurged(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Appended {Count} messages to session {SessionId} (ids {FirstId}..{LastId}).")]
+    private static partial void LogMessagesAppended(ILogger logger, int count, string sessionId, long firstId, long lastId);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Set {Count} messages of session {SessionId} trimmed={Trimmed}.")]
+    private static partial void LogTrimmedChanged(ILogger logger, int count, string sessionId, bool trimmed);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Marked {Count} messages indexed.")]
+    private static partial void LogMarkedIndexed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Indexing failed for {Count} messages; retry at {RetryAt:o}.")]
+    private static partial void LogMarkedFailed(ILogger logger, int count, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "Added summary {SummaryId} to session {SessionId} (level {Level}, {Trimmed} messages trimmed, {Covered} summaries rolled up).")]
+    private static partial void LogSummaryAdded(ILogger logger, long summaryId, string sessionId, int level, int trimmed, int covered);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Summary {SummaryId} of session {SessionId} cited {Count} message ids that are not in that session; they were left unchanged.")]
+    private static partial void LogForeignMessagesIgnored(ILogger logger, long summaryId, string sessionId, int count);
+
+    private sealed class SessionRow
+    {
+        public string Id { get; set; } = string.Empty;
+
+        public string? UserId { get; set; }
+
+        public string? Title { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public long UpdatedAt { get; set; }
+
+        public long IsActive { get; set; }
+
+        public long MessageCount { get; set; }
+
+        public long TokensUsed { get; set; }
+
+        public string? Metadata { get; set; }
+
+        public ChatSession ToSession() => new()
+        {
+            Id = Id,
+            UserId = UserId,
+            Title = Title,
+            CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
+            UpdatedAt = SqliteStoreSupport.FromUnixMs(UpdatedAt),
+            IsActive = IsActive != 0,
+            MessageCount = checked((int)MessageCount),
+            TokensUsed = TokensUsed,
+            Metadata = SqliteStoreSupport.DeserializeMetadata(Metadata),
+        };
+    }
+
+    private sealed class MessageRow
+    {
+        public long Id { get; set; }
+
+        public string SessionId { get; set; } = string.Empty;
+
+        public string? ResponseId { get; set; }
+
+        public string Role { get; set; } = string.Empty;
+
+        public string Content { get; set; } = string.Empty;
+
+        public string? ContentsJson { get; set; }
+
+        public string MessageType { get; set; } = "chat";
+
+        public long CreatedAt { get; set; }
+
+        public long TokenCount { get; set; }
+
+        public long IsTrimmed { get; set; }
+
+        public string IndexState { get; set; } = "pending";
+
+        public long IndexAttempts { get; set; }
+
+        public string? IndexError { get; set; }
+
+        public string? Metadata { get; set; }
+
+        public StoredMessage ToStored() => new()
+        {
+            Id = Id,
+            SessionId = SessionId,
+            ResponseId = ResponseId,
+            Role = new ChatRole(Role),
+            Content = Content,
+            ContentsJson = ContentsJson,
+            MessageType = MessageTypeFromDb(MessageType),
+            CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
+            TokenCount = checked((int)TokenCount),
+            IsTrimmed = IsTrimmed != 0,
+            IndexState = IndexStateFromDb(IndexState),
+            IndexAttempts = checked((int)IndexAttempts),
+            IndexError = IndexError,
+            Metadata = SqliteStoreSupport.DeserializeMetadata(Metadata),
+        };
+    }
+
+    private sealed class SummaryRow
+    {
+        public long Id { get; set; }
+
+        public string SessionId { get; set; } = string.Empty;
+
+        public long Level { get; set; }
+
+        public long FirstMessageId { get; set; }
+
+        public long LastMessageId { get; set; }
+
+        public long? ParentId { get; set; }
+
+        public string Content { get; set; } = string.Empty;
+
+        public long TokenCount { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public long? SupersededAt { get; set; }
+
+        public ConversationSummary ToSummary() => new()
+        {
+            Id = Id,
+            SessionId = SessionId,
+            Level = checked((int)Level),
+            FirstMessageId = FirstMessageId,
+            LastMessageId = LastMessageId,
+            ParentId = ParentId,
+            Content = Content,
+            TokenCount = checked((int)TokenCount),
+            CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
+            SupersededAt = SqliteStoreSupport.FromUnixMs(SupersededAt),
+        };
+    }
+
+    private sealed class StateCount
+    {
+        public string State { get; set; } = string.Empty;
+
+        public long Count { get; set; }
+    }
+
+    /// <summary>A validated message ready to insert; its properties are the SQL parameters.</summary>
+    private sealed class MessageInsert
+    {
+        public string SessionId { get; set; } = string.Empty;
+
+        public string? ResponseId { get; init; }
+
+        public required string Role { get; init; }
+
+        public required string Content { get; init; }
+
+        public string? ContentsJson { get; init; }
+
+        public required string MessageType { get; init; }
+
+        public long? CreatedAt { get; set; }
+
+        public int TokenCount { get; init; }
+
+        public string? Metadata { get; init; }
+
+        public static MessageInsert From(NewMessage? message, int index, string paramName)
+        {
+            var at = string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}]");
+            if (message is null)
+            {
+                throw new ArgumentException($"{at} is null.", paramName);
+            }
+
+            if (string.IsNullOrWhiteSpace(message.Role.Value))
+            {
+                throw new ArgumentException($"{at}.Role is empty.", paramName);
+            }
+
+            if (message.Content is null)
+            {
+                throw new ArgumentException($"{at}.Content is null; use an empty string with ContentsJson for a message without text.", paramName);
+            }
+
+            if (message.ContentsJson is not null && string.IsNullOrWhiteSpace(message.ContentsJson))
+            {
+                throw new ArgumentException($"{at}.ContentsJson is empty; leave it null for a text-only message.", paramName);
+            }
+
+            if (string.IsNullOrWhiteSpace(message.Content) && message.ContentsJson is null)
+            {
+                throw new ArgumentException($"{at}.Content is empty; a message without text must carry ContentsJson.", paramName);
+            }
+
+            if (message.TokenCount < 0)
+            {
+                throw new ArgumentException($"{at}.TokenCount is negative ({message.TokenCount}).", paramName);
+            }
+
+            if (message.ResponseId is not null && string.IsNullOrWhiteSpace(message.ResponseId))
+            {
+                throw new ArgumentException($"{at}.ResponseId is empty; leave it null when there is none.", paramName);
+            }
+
+            SqliteStoreSupport.EnsureStorableText(message.Content, paramName);
+            SqliteStoreSupport.EnsureStorableText(message.ContentsJson, paramName);
+            SqliteStoreSupport.EnsureStorableText(message.ResponseId, paramName);
+            SqliteStoreSupport.EnsureStorableText(message.Role.Value, paramName);
+
+            return new MessageInsert
+            {
+                ResponseId = message.ResponseId,
+                Role = message.Role.Value,
+                Content = message.Content,
+                ContentsJson = message.ContentsJson,
+                MessageType = ToDb(message.MessageType),
+                CreatedAt = message.CreatedAt is { } created ? SqliteStoreSupport.ToUnixMs(created) : null,
+                TokenCount = message.TokenCount,
+                Metadata = SqliteStoreSupport.SerializeMetadata(message.Metadata, paramName),
+            };
+        }
+
+        public StoredMessage ToStored(long id) => new()
+        {
+            Id = id,
+            SessionId = SessionId,
+            ResponseId = ResponseId,
+            Role = new ChatRole(Role),
+            Content = Content,
+            ContentsJson = ContentsJson,
+            MessageType = MessageTypeFromDb(MessageType),
+            CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt ?? 0),
+            TokenCount = TokenCount,
+            IsTrimmed = false,
+            IndexState = IndexState.Pending,
+            Metadata = SqliteStoreSupport.DeserializeMetadata(Metadata),
+        };
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace LongMemory.Kernel;
+
+/// <summary>Plumbing shared by the SQLite stores: connections with error wrapping, timestamps, metadata JSON, text checks.</summary>
+internal static class SqliteStoreSupport
+{
+    /// <summary>Ids per <c>IN (...)</c> list: far below SQLite's bound-parameter limit.</summary>
+    public const int IdChunkSize = 500;
+
+    /// <summary>Opens a connection, runs <paramref name="work"/> and wraps provider failures in <see cref="LongMemoryStoreException"/>.</summary>
+    public static async Task<T> RunAsync<T>(
+        this SqliteMemoryDatabase database, string operation, Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                return await work(connection).ConfigureAwait(false);
+            }
+        }
+        catch (SqliteException ex)
+        {
+            throw new LongMemoryStoreException($"SQLite failed to {operation}: {ex.Message}", ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new LongMemoryStoreException($"Stored metadata could not be read while trying to {operation}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a write (<c>BEGIN IMMEDIATE</c>) transaction, committed only if it returns.</summary>
+    /// <remarks>
+    /// Taking the write lock up front lets concurrent writers wait on the busy timeout instead of failing when a read
+    /// transaction tries to upgrade to a write.
+    /// </remarks>
+    public static Task<T> RunInTransactionAsync<T>(
+        this SqliteMemoryDatabase database, string operation, Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+        => database.RunAsync(
+            operation,
+            async connection =>
+            {
+                var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var result = await work(connection, transaction).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+            },
+            cancellationToken);
+
+    public static long ToUnixMs(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    public static DateTimeOffset FromUnixMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+
+    public static DateTimeOffset? FromUnixMs(long? value) => value is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    public static long NowMs(TimeProvider timeProvider) => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public static string? SerializeMetadata(IReadOnlyDictionary<string, string>? metadata, string paramName)
+    {
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var copy = new Dictionary<string, string>(metadata.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in metadata)
+        {
+            EnsureStorableText(key, paramName);
+            if (value is null)
+            {
+                throw new ArgumentException($"Metadata value for key '{key}' is null.", paramName);
+            }
+
+            EnsureStorableText(value, paramName);
+            copy[key] = value;
+        }
+
+        return JsonSerializer.Serialize(copy, StorageJsonContext.Default.DictionaryStringString);
+    }
+
+    public static IReadOnlyDictionary<string, string>? DeserializeMetadata(string? json)
+        => json is null ? null : JsonSerializer.Deserialize(json, StorageJsonContext.Default.DictionaryStringString);
+
+    /// <summary>
+    /// Rejects text that SQLite cannot store verbatim. SQLite keeps TEXT as UTF-8, and Microsoft.Data.Sqlite replaces an
+    /// unpaired UTF-16 surrogate with U+FFFD on the way in, so such a string would silently come back different.
+    /// </summary>
+    public static void EnsureStorableText(string? value, string paramName)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        var position = FindLoneSurrogate(value);
+        if (position >= 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The text has an unpaired UTF-16 surrogate (U+{(int)value[position]:X4}) at index {position}; it cannot be stored without being altered."),
+                paramName);
+        }
+    }
+
+    public static IEnumerable<long[]> Chunk(IReadOnlyList<long> ids) => ids.Distinct().Chunk(IdChunkSize);
+
+    private static int FindLoneSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (!char.IsSurrogate(c))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            return i;
+        }
+
+        return -1;
+    }
+}
