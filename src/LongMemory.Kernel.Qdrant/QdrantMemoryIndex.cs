@@ -76,6 +76,12 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The model id and dimension are recorded in the metadata of all four collections. A collection created before
+    /// a model was known (keyword-only items) gets its <c>dense</c> vector added here
+    /// (<c>PUT /collections/{name}/vectors/dense</c>, Qdrant 1.19); on older servers set
+    /// <see cref="QdrantMemoryIndexOptions.VectorSize"/> so collections are created with it.
+    /// </remarks>
     public async Task EnsureEmbeddingModelAsync(string embeddingModelId, int dimensions, CancellationToken cancellationToken = default)
     {
         Throw.IfNullOrWhitespace(embeddingModelId);
@@ -92,15 +98,21 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             {
                 if (!string.Equals(state.EmbeddingModel, embeddingModelId, StringComparison.Ordinal) || state.DenseSize != dimensions)
                 {
-                    throw new EmbeddingModelMismatchException(state.EmbeddingModel, state.DenseSize, embeddingModelId, dimensions);
+                    throw new EmbeddingModelMismatchException(state.EmbeddingModel, state.DenseSize ?? 0, embeddingModelId, dimensions);
                 }
 
                 continue;
             }
 
-            if (state.DenseSize != dimensions)
+            if (state.DenseSize is null)
             {
-                throw new EmbeddingModelMismatchException(UnrecordedModel, state.DenseSize, embeddingModelId, dimensions);
+                var vector = new CreateVectorNameRequest { Dense = new VectorParamsDto { Size = dimensions, Distance = _options.Distance } };
+                await _client.SendAsync(HttpMethod.Put, $"collections/{Escape(state.Name)}/vectors/{DenseVector}?wait=true", vector,
+                    QdrantJsonContext.Default.CreateVectorNameRequest, QdrantJsonContext.Default.QdrantResponseUpdateResultDto, cancellationToken).ConfigureAwait(false);
+            }
+            else if (state.DenseSize != dimensions)
+            {
+                throw new EmbeddingModelMismatchException(UnrecordedModel, state.DenseSize.Value, embeddingModelId, dimensions);
             }
 
             var update = new UpdateCollectionRequest
@@ -109,7 +121,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             };
             await _client.SendAsync(HttpMethod.Patch, $"collections/{Escape(state.Name)}", update, QdrantJsonContext.Default.UpdateCollectionRequest,
                 QdrantJsonContext.Default.QdrantResponseBoolean, cancellationToken).ConfigureAwait(false);
-            _collections[collection] = state with { EmbeddingModel = embeddingModelId };
+            _collections[collection] = state with { EmbeddingModel = embeddingModelId, DenseSize = dimensions };
         }
 
         _embedding = (embeddingModelId, dimensions);
@@ -117,6 +129,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     }
 
     /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">An item has a vector but no embedding model is recorded yet.</exception>
     public async Task UpsertAsync(IReadOnlyList<MemoryItem> items, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(items);
@@ -128,22 +141,41 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             {
                 throw new ArgumentException("Every item needs an id, an owner (UserId) and a text.", nameof(items));
             }
+
+            foreach (var value in item.Vector.Span)
+            {
+                if (!float.IsFinite(value))
+                {
+                    throw new ArgumentException($"The vector of item '{item.Id}' has a value that is not finite.", nameof(items));
+                }
+            }
         }
 
+        // Check every item against its collection before writing any, so a refused batch stores nothing.
+        var groups = new List<(CollectionState State, MemoryItem[] Items)>();
         foreach (var group in items.GroupBy(i => i.Collection, StringComparer.Ordinal))
         {
-            var firstVector = group.FirstOrDefault(i => !i.Vector.IsEmpty)?.Vector.Length;
-            var state = (await GetStateAsync(group.Key, create: true, firstVector, null, cancellationToken).ConfigureAwait(false))!;
-            foreach (var item in group)
+            var state = (await GetStateAsync(group.Key, create: true, null, null, cancellationToken).ConfigureAwait(false))!;
+            foreach (var item in group.Where(i => !i.Vector.IsEmpty))
             {
-                if (!item.Vector.IsEmpty && item.Vector.Length != state.DenseSize)
+                if (state.EmbeddingModel is null || state.DenseSize is null)
                 {
-                    var model = state.EmbeddingModel ?? UnrecordedModel;
-                    throw new EmbeddingModelMismatchException(model, state.DenseSize, _embedding?.Model ?? model, item.Vector.Length);
+                    throw new InvalidOperationException(
+                        $"Item '{item.Id}' has a vector but no embedding model is recorded for Qdrant collection '{state.Name}': call {nameof(EnsureEmbeddingModelAsync)} first.");
+                }
+
+                if (item.Vector.Length != state.DenseSize)
+                {
+                    throw new EmbeddingModelMismatchException(state.EmbeddingModel, state.DenseSize.Value, _embedding?.Model ?? state.EmbeddingModel, item.Vector.Length);
                 }
             }
 
-            foreach (var batch in group.Chunk(_options.BatchSize))
+            groups.Add((state, group.ToArray()));
+        }
+
+        foreach (var (state, groupItems) in groups)
+        {
+            foreach (var batch in groupItems.Chunk(_options.BatchSize))
             {
                 var request = new PointsListRequest { Points = batch.Select(i => ToPoint(i, state)).ToList() };
                 await _client.SendAsync(HttpMethod.Put, $"collections/{Escape(state.Name)}/points?wait=true", request,
@@ -248,7 +280,22 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         while (index < collections.Count)
         {
             var collection = collections[index];
-            var request = new ScrollRequest { Filter = qdrantFilter, Limit = limit - items.Count, Offset = offset, WithPayload = true, WithVector = DenseOnly };
+            var state = await GetStateAsync(collection, create: false, null, null, cancellationToken).ConfigureAwait(false);
+            if (state is null)
+            {
+                index++;
+                offset = null;
+                continue;
+            }
+
+            var request = new ScrollRequest
+            {
+                Filter = qdrantFilter,
+                Limit = limit - items.Count,
+                Offset = offset,
+                WithPayload = true,
+                WithVector = state.DenseSize is null ? null : DenseOnly,
+            };
             var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(_options.CollectionName(collection))}/points/scroll", request,
                 QdrantJsonContext.Default.ScrollRequest, QdrantJsonContext.Default.QdrantResponseScrollResultDto, cancellationToken)).ConfigureAwait(false);
             foreach (var record in response?.Result?.Points ?? [])
@@ -290,10 +337,14 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         Throw.IfNull(request);
         Throw.IfLessThan(request.Top, 1);
         Throw.IfLessThan(request.CandidateMultiplier, 1);
-        Throw.IfLessThan(request.RrfK, 1);
+        Throw.IfLessThan(request.RrfK, 0);
         Throw.IfOutOfRange(request.MinScore, 0, 1);
         Throw.IfOutOfRange(request.KeywordWeight, 0, double.MaxValue);
         Throw.IfOutOfRange(request.VectorWeight, 0, double.MaxValue);
+        if (request.KeywordWeight == 0 && request.VectorWeight == 0)
+        {
+            throw new ArgumentException("At least one of KeywordWeight and VectorWeight must be positive.", nameof(request));
+        }
 
         var queryText = request.QueryText;
         var runKeyword = request.KeywordWeight > 0 && !string.IsNullOrWhiteSpace(queryText) && Bm25SparseEncoder.TermIds(queryText).Count > 0;
@@ -316,14 +367,16 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
                 continue;
             }
 
-            if (queryVector is not null && queryVector.Length != state.DenseSize)
+            if (queryVector is not null && state.DenseSize is { } size && queryVector.Length != size)
             {
                 var model = state.EmbeddingModel ?? UnrecordedModel;
-                throw new EmbeddingModelMismatchException(model, state.DenseSize, _embedding?.Model ?? model, queryVector.Length);
+                throw new EmbeddingModelMismatchException(model, size, _embedding?.Model ?? model, queryVector.Length);
             }
 
+            // A collection created before any embedding model was recorded has no dense vector to search.
+            var searchDense = queryVector is not null && state.DenseSize is not null;
             var searches = new List<QueryRequest>(2);
-            if (queryVector is not null)
+            if (searchDense)
             {
                 searches.Add(new QueryRequest
                 {
@@ -345,7 +398,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
                     Filter = filter,
                     Limit = candidates,
                     WithPayload = true,
-                    WithVector = queryVector is null ? null : DenseOnly,
+                    WithVector = searchDense ? DenseOnly : null,
                 });
             }
 
@@ -359,7 +412,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             }
 
             var next = 0;
-            if (queryVector is not null)
+            if (searchDense)
             {
                 vectorRanking.AddRange(ToCandidates(results[next++], collection, request.Filter.UserId));
             }
@@ -547,6 +600,11 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
 
     private static FilterDto ToFilter(MemoryFilter filter)
     {
+        if (filter.From is { } start && filter.To is { } end && start >= end)
+        {
+            throw new ArgumentException($"The time range is empty: From ({start:O}) must be before To ({end:O}).", nameof(filter));
+        }
+
         var must = new List<ConditionDto> { new() { Key = "user_id", Match = new MatchDto { Value = filter.UserId } } };
         if (filter.SessionId is not null)
         {
@@ -586,12 +644,18 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
 
     private async Task<List<RecordDto>> RetrieveAsync(string userId, string collection, IReadOnlyList<string> ids, bool withVector, CancellationToken cancellationToken)
     {
+        var state = await GetStateAsync(collection, create: false, null, null, cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            return [];
+        }
+
         var wanted = new HashSet<string>(ids.Where(i => i is not null), StringComparer.Ordinal);
         var request = new PointRequest
         {
             Ids = wanted.Select(id => PointIds.For(userId, id)).Distinct(StringComparer.Ordinal).ToArray(),
             WithPayload = true,
-            WithVector = withVector ? DenseOnly : null,
+            WithVector = withVector && state.DenseSize is not null ? DenseOnly : null,
         };
         var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(_options.CollectionName(collection))}/points", request,
             QdrantJsonContext.Default.PointRequest, QdrantJsonContext.Default.QdrantResponseListRecordDto, cancellationToken)).ConfigureAwait(false);
@@ -661,10 +725,8 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
                     return null;
                 }
 
-                var size = _options.VectorSize ?? _embedding?.Dimensions ?? vectorSize
-                    ?? throw new InvalidOperationException(
-                        $"Cannot create the Qdrant collection '{name}' without a vector size: set {nameof(QdrantMemoryIndexOptions)}.{nameof(QdrantMemoryIndexOptions.VectorSize)} " +
-                        $"or call {nameof(EnsureEmbeddingModelAsync)} first.");
+                // Without a known size the collection starts keyword-only; EnsureEmbeddingModelAsync adds the dense vector.
+                var size = _options.VectorSize ?? _embedding?.Dimensions ?? vectorSize;
                 var model = embeddingModel ?? _embedding?.Model;
                 await CreateCollectionAsync(name, size, model, await ResolveEncodingAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 info = await GetInfoAsync(name, cancellationToken).ConfigureAwait(false)
@@ -684,15 +746,24 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
 
     private CollectionState ReadState(string name, CollectionInfoDto info)
     {
-        var vectors = info.Config?.Params?.Vectors;
-        if (vectors is not { ValueKind: JsonValueKind.Object } map ||
-            !map.TryGetProperty(DenseVector, out var dense) ||
-            !dense.TryGetProperty("size", out var sizeElement) ||
-            info.Config?.Params?.SparseVectors?.ContainsKey(SparseVector) != true)
+        var parameters = info.Config?.Params;
+        if (parameters?.SparseVectors?.ContainsKey(SparseVector) != true)
         {
             throw new LongMemoryStoreException(
-                $"Qdrant collection '{name}' exists but was not created by LongMemory.Kernel (it needs a named vector '{DenseVector}' and a sparse vector '{SparseVector}'). " +
+                $"Qdrant collection '{name}' exists but was not created by LongMemory.Kernel (it has no sparse vector '{SparseVector}'). " +
                 "Use another CollectionPrefix or delete the collection.");
+        }
+
+        int? denseSize = null;
+        if (parameters.Vectors is { ValueKind: JsonValueKind.Object } vectors && vectors.TryGetProperty(DenseVector, out var dense))
+        {
+            var distance = dense.TryGetProperty("distance", out var d) ? d.GetString() : null;
+            if (!string.Equals(distance, _options.Distance, StringComparison.Ordinal))
+            {
+                throw new LongMemoryStoreException($"Qdrant collection '{name}' uses distance '{distance}' but the options ask for '{_options.Distance}'.");
+            }
+
+            denseSize = dense.GetProperty("size").GetInt32();
         }
 
         var metadata = info.Config?.Metadata;
@@ -705,13 +776,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
                 $"use {nameof(QdrantServerSideBm25.Auto)} or re-index into a new collection prefix.");
         }
 
-        var distance = dense.TryGetProperty("distance", out var d) ? d.GetString() : null;
-        if (!string.Equals(distance, _options.Distance, StringComparison.Ordinal))
-        {
-            throw new LongMemoryStoreException($"Qdrant collection '{name}' uses distance '{distance}' but the options ask for '{_options.Distance}'.");
-        }
-
-        return new CollectionState(name, sizeElement.GetInt32(), encoding, metadata?.EmbeddingModel);
+        return new CollectionState(name, denseSize, encoding, denseSize is null ? null : metadata?.EmbeddingModel);
     }
 
     private async Task<CollectionInfoDto?> GetInfoAsync(string name, CancellationToken cancellationToken)
@@ -721,11 +786,11 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         return response?.Result;
     }
 
-    private async Task CreateCollectionAsync(string name, int size, string? model, string encoding, CancellationToken cancellationToken)
+    private async Task CreateCollectionAsync(string name, int? size, string? model, string encoding, CancellationToken cancellationToken)
     {
         var request = new CreateCollectionRequest
         {
-            Vectors = new() { [DenseVector] = new VectorParamsDto { Size = size, Distance = _options.Distance } },
+            Vectors = size is null ? [] : new() { [DenseVector] = new VectorParamsDto { Size = size.Value, Distance = _options.Distance } },
             SparseVectors = new() { [SparseVector] = new SparseVectorParamsDto { Modifier = "idf" } },
             Metadata = new CollectionMetadataDto
             {
@@ -739,7 +804,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         {
             await _client.SendAsync(HttpMethod.Put, $"collections/{Escape(name)}", request, QdrantJsonContext.Default.CreateCollectionRequest,
                 QdrantJsonContext.Default.QdrantResponseBoolean, cancellationToken).ConfigureAwait(false);
-            LogCreated(_logger, name, size, encoding);
+            LogCreated(_logger, name, size ?? 0, encoding);
         }
         catch (QdrantRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
@@ -843,7 +908,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} items from {Collection}")]
     private static partial void LogDeleted(ILogger logger, int count, string collection);
 
-    private sealed record CollectionState(string Name, int DenseSize, string Encoding, string? EmbeddingModel);
+    private sealed record CollectionState(string Name, int? DenseSize, string Encoding, string? EmbeddingModel);
 
     private sealed record Candidate((string Collection, string ItemId) Key, double Score, PointPayloadDto Payload, float[]? Dense);
 }

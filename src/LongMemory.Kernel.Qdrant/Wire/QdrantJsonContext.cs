@@ -9,6 +9,7 @@ namespace LongMemory.Kernel.Qdrant.Wire;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(CreateCollectionRequest))]
 [JsonSerializable(typeof(UpdateCollectionRequest))]
+[JsonSerializable(typeof(CreateVectorNameRequest))]
 [JsonSerializable(typeof(CreateFieldIndexRequest))]
 [JsonSerializable(typeof(PointsListRequest))]
 [JsonSerializable(typeof(PointRequest))]

@@ -30,6 +30,12 @@ internal sealed class VectorParamsDto
     public string Distance { get; set; } = "Cosine";
 }
 
+/// <summary>VectorNameConfig for a dense vector (PUT /collections/{name}/vectors/{vector}).</summary>
+internal sealed class CreateVectorNameRequest
+{
+    public required VectorParamsDto Dense { get; set; }
+}
+
 /// <summary>SparseVectorParams.</summary>
 internal sealed class SparseVectorParamsDto
 {
