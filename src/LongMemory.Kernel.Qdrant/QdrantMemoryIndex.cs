@@ -84,8 +84,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     /// </remarks>
     public async Task EnsureEmbeddingModelAsync(string embeddingModelId, int dimensions, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(embeddingModelId);
-        Throw.IfLessThan(dimensions, 1);
+        MemoryIndexValidation.ValidateEmbeddingModel(embeddingModelId, dimensions);
         if (_options.VectorSize is { } configured && configured != dimensions)
         {
             throw new EmbeddingModelMismatchException("(configured VectorSize)", configured, embeddingModelId, dimensions);
@@ -132,45 +131,16 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     /// <exception cref="InvalidOperationException">An item has a vector but no embedding model is recorded yet.</exception>
     public async Task UpsertAsync(IReadOnlyList<MemoryItem> items, CancellationToken cancellationToken = default)
     {
-        Throw.IfNull(items);
-        foreach (var item in items)
-        {
-            Throw.IfNull(item, nameof(items));
-            MemoryCollections.Validate(item.Collection, nameof(items));
-            if (string.IsNullOrWhiteSpace(item.Id) || string.IsNullOrWhiteSpace(item.UserId) || item.Text is null)
-            {
-                throw new ArgumentException("Every item needs an id, an owner (UserId) and a text.", nameof(items));
-            }
-
-            foreach (var value in item.Vector.Span)
-            {
-                if (!float.IsFinite(value))
-                {
-                    throw new ArgumentException($"The vector of item '{item.Id}' has a value that is not finite.", nameof(items));
-                }
-            }
-        }
+        MemoryIndexValidation.ValidateItems(items);
 
         // Check every item against its collection before writing any, so a refused batch stores nothing.
         var groups = new List<(CollectionState State, MemoryItem[] Items)>();
         foreach (var group in items.GroupBy(i => i.Collection, StringComparer.Ordinal))
         {
             var state = (await GetStateAsync(group.Key, create: true, null, null, cancellationToken).ConfigureAwait(false))!;
-            foreach (var item in group.Where(i => !i.Vector.IsEmpty))
-            {
-                if (state.EmbeddingModel is null || state.DenseSize is null)
-                {
-                    throw new InvalidOperationException(
-                        $"Item '{item.Id}' has a vector but no embedding model is recorded for Qdrant collection '{state.Name}': call {nameof(EnsureEmbeddingModelAsync)} first.");
-                }
-
-                if (item.Vector.Length != state.DenseSize)
-                {
-                    throw new EmbeddingModelMismatchException(state.EmbeddingModel, state.DenseSize.Value, _embedding?.Model ?? state.EmbeddingModel, item.Vector.Length);
-                }
-            }
-
-            groups.Add((state, group.ToArray()));
+            var groupItems = group.ToArray();
+            MemoryIndexValidation.ValidateVectors(groupItems, state.EmbeddingModel, state.DenseSize ?? 0);
+            groups.Add((state, groupItems));
         }
 
         foreach (var (state, groupItems) in groups)
@@ -244,7 +214,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     /// <inheritdoc />
     public async Task DeleteAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
     {
-        Throw.IfNull(filter);
+        MemoryIndexValidation.ValidateFilter(filter);
         var qdrantFilter = ToFilter(filter);
         foreach (var collection in CollectionsOf(filter))
         {
@@ -255,7 +225,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     /// <inheritdoc />
     public async Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
     {
-        Throw.IfNull(filter);
+        MemoryIndexValidation.ValidateFilter(filter);
         var request = new CountRequest { Filter = ToFilter(filter), Exact = true };
         long total = 0;
         foreach (var collection in CollectionsOf(filter))
@@ -271,8 +241,8 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     /// <inheritdoc />
     public async Task<MemoryScrollPage> ScrollAsync(MemoryFilter filter, int limit = 100, string? cursor = null, CancellationToken cancellationToken = default)
     {
-        Throw.IfNull(filter);
-        Throw.IfLessThan(limit, 1);
+        MemoryIndexValidation.ValidateFilter(filter);
+        MemoryIndexValidation.ValidateScrollLimit(limit);
         var collections = CollectionsOf(filter);
         var (index, offset) = ParseCursor(cursor, collections.Count);
         var qdrantFilter = ToFilter(filter);
@@ -334,17 +304,8 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     /// <inheritdoc />
     public async Task<IReadOnlyList<MemoryHit>> SearchAsync(MemorySearchRequest request, CancellationToken cancellationToken = default)
     {
-        Throw.IfNull(request);
-        Throw.IfLessThan(request.Top, 1);
-        Throw.IfLessThan(request.CandidateMultiplier, 1);
-        Throw.IfLessThan(request.RrfK, 0);
-        Throw.IfOutOfRange(request.MinScore, 0, 1);
-        Throw.IfOutOfRange(request.KeywordWeight, 0, double.MaxValue);
-        Throw.IfOutOfRange(request.VectorWeight, 0, double.MaxValue);
-        if (request.KeywordWeight == 0 && request.VectorWeight == 0)
-        {
-            throw new ArgumentException("At least one of KeywordWeight and VectorWeight must be positive.", nameof(request));
-        }
+        MemoryIndexValidation.ValidateSearch(request);
+        MemoryIndexValidation.ValidateQueryVector(request.QueryVector, null, 0);
 
         var queryText = request.QueryText;
         var runKeyword = request.KeywordWeight > 0 && !string.IsNullOrWhiteSpace(queryText) && Bm25SparseEncoder.TermIds(queryText).Count > 0;
@@ -355,7 +316,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         }
 
         var queryVector = runVector ? request.QueryVector.ToArray() : null;
-        var candidates = checked(request.Top * request.CandidateMultiplier);
+        var candidates = ReciprocalRankFusion.CandidateCount(request);
         var filter = ToFilter(request.Filter);
         var vectorRanking = new List<Candidate>();
         var keywordRanking = new List<Candidate>();
@@ -367,11 +328,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
                 continue;
             }
 
-            if (queryVector is not null && state.DenseSize is { } size && queryVector.Length != size)
-            {
-                var model = state.EmbeddingModel ?? UnrecordedModel;
-                throw new EmbeddingModelMismatchException(model, size, _embedding?.Model ?? model, queryVector.Length);
-            }
+            MemoryIndexValidation.ValidateQueryVector(request.QueryVector, state.EmbeddingModel, state.DenseSize ?? 0);
 
             // A collection created before any embedding model was recorded has no dense vector to search.
             var searchDense = queryVector is not null && state.DenseSize is not null;
@@ -428,31 +385,23 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
 
     private List<MemoryHit> Fuse(MemorySearchRequest request, float[]? queryVector, List<Candidate> vectorRanking, List<Candidate> keywordRanking, bool runKeyword, bool runVector)
     {
-        var k = (double)request.RrfK;
-        var maximum = (runKeyword ? request.KeywordWeight / (k + 1) : 0) + (runVector ? request.VectorWeight / (k + 1) : 0);
-        var fused = new Dictionary<(string Collection, string ItemId), (Candidate Candidate, double Score, int? KeywordRank, double? Similarity)>();
-        for (var i = 0; i < vectorRanking.Count; i++)
+        var byKey = new Dictionary<(string Collection, string ItemId), Candidate>();
+        foreach (var candidate in vectorRanking.Concat(keywordRanking))
         {
-            var c = vectorRanking[i];
-            fused[c.Key] = (c, request.VectorWeight / (k + i + 1), null, Similarity(c, queryVector, fromScore: true));
+            byKey.TryAdd(candidate.Key, candidate);
         }
 
-        for (var i = 0; i < keywordRanking.Count; i++)
-        {
-            var c = keywordRanking[i];
-            var score = request.KeywordWeight / (k + i + 1);
-            fused[c.Key] = fused.TryGetValue(c.Key, out var existing)
-                ? (existing.Candidate, existing.Score + score, i + 1, existing.Similarity)
-                : (c, score, i + 1, queryVector is null ? null : Similarity(c, queryVector, fromScore: false));
-        }
-
-        return fused.Values
-            .Select(f => new MemoryHit(ToItem(f.Candidate.Payload, f.Candidate.Dense, f.Candidate.Key.Collection), Math.Min(1.0, f.Score / maximum), f.KeywordRank, f.Similarity))
-            .Where(h => h.Score >= request.MinScore)
-            .OrderByDescending(h => h.Score)
-            .ThenByDescending(h => h.VectorSimilarity ?? double.NegativeInfinity)
-            .ThenBy(h => h.Item.Id, StringComparer.Ordinal)
-            .Take(request.Top)
+        var fused = ReciprocalRankFusion.Fuse(
+            request,
+            runKeyword ? keywordRanking.Select(c => c.Key).ToList() : null,
+            runVector ? vectorRanking.Select(c => new KeyValuePair<(string, string), double>(c.Key, Similarity(c, queryVector, fromScore: true) ?? c.Score)).ToList() : null);
+        return fused
+            .Select(f =>
+            {
+                var candidate = byKey[f.Key];
+                var similarity = f.VectorSimilarity ?? (runVector ? Similarity(candidate, queryVector, fromScore: false) : null);
+                return new MemoryHit(ToItem(candidate.Payload, candidate.Dense, candidate.Key.Collection), f.Score, f.KeywordRank, similarity);
+            })
             .ToList();
     }
 
