@@ -739,7 +739,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     {
         var request = new CreateCollectionRequest
         {
-            Vectors = size is null ? [] : new() { [DenseVector] = new VectorParamsDto { Size = size.Value, Distance = _options.Distance } },
+            Vectors = size is null ? null : new() { [DenseVector] = new VectorParamsDto { Size = size.Value, Distance = _options.Distance } },
             SparseVectors = new() { [SparseVector] = new SparseVectorParamsDto { Modifier = "idf" } },
             Metadata = new CollectionMetadataDto
             {

@@ -26,6 +26,32 @@ public static class QdrantServiceCollectionExtensions
     /// </remarks>
     public static IServiceCollection AddQdrantMemoryIndex(this IServiceCollection services, Action<QdrantMemoryIndexOptions> configure)
     {
+        return AddCore(services, configure);
+    }
+
+    /// <summary>
+    /// Registers <see cref="QdrantMemoryIndex"/> for a Qdrant endpoint as the singleton <see cref="IMemoryIndex"/>,
+    /// replacing any index registered before.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="endpoint">The Qdrant REST endpoint, for example <c>http://localhost:6333</c>.</param>
+    /// <param name="apiKey">The API key, or <see langword="null"/> for an open server.</param>
+    /// <param name="configure">Sets further options.</param>
+    /// <returns>The service collection.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static IServiceCollection AddQdrantMemoryIndex(this IServiceCollection services, Uri endpoint, string? apiKey = null, Action<QdrantMemoryIndexOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return AddCore(services, options =>
+        {
+            options.Endpoint = endpoint;
+            options.ApiKey = apiKey;
+            configure?.Invoke(options);
+        });
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services, Action<QdrantMemoryIndexOptions> configure)
+    {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 

@@ -28,4 +28,15 @@ public sealed class QdrantServiceCollectionExtensionsTests
 
         Assert.Equal("CollectionPrefix", error.ParamName);
     }
+
+    [Fact]
+    public void AddQdrantMemoryIndex_EndpointAndKey_AreValidatedAtRegistration()
+    {
+        var services = new ServiceCollection();
+
+        var error = Assert.Throws<ArgumentException>(() => services.AddQdrantMemoryIndex(new Uri("http://localhost:6333"), apiKey: "  "));
+
+        Assert.Equal("ApiKey", error.ParamName);
+        Assert.NotNull(new ServiceCollection().AddQdrantMemoryIndex(new Uri("http://localhost:6333"), "key", o => o.VectorSize = 384));
+    }
 }
