@@ -59,6 +59,10 @@ public static class LongMemoryServiceCollectionExtensions
         {
             memoryBuilder.UseMemoryIndex(db => indexFactory(sp, db));
         }
+        else if (sp.GetService<IMemoryIndex>() is { } registeredIndex)
+        {
+            memoryBuilder.UseMemoryIndex(_ => registeredIndex);
+        }
 
         var embedder = builder.EmbedderFactory?.Invoke(sp) ?? sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>();
         if (embedder is not null)
