@@ -19,8 +19,9 @@ internal sealed class ContextAssembler
 
     private static readonly ContextBlockKind[] PriorityOrder =
     [
-        ContextBlockKind.RecentTurns, ContextBlockKind.Summary, ContextBlockKind.Knowledge, ContextBlockKind.PastConversation,
-        ContextBlockKind.ModelMemory, ContextBlockKind.Restored, ContextBlockKind.Documents,
+        // Restored messages were asked for explicitly, so they come right after the recent turns.
+        ContextBlockKind.RecentTurns, ContextBlockKind.Restored, ContextBlockKind.Summary, ContextBlockKind.Knowledge,
+        ContextBlockKind.PastConversation, ContextBlockKind.ModelMemory, ContextBlockKind.Documents,
     ];
 
     private readonly ChatMemory _memory;
@@ -92,11 +93,15 @@ internal sealed class ContextAssembler
                         NeighborTurns = collection == MemoryCollections.Logs ? options.NeighborTurns : 0,
                     },
                     cancellationToken).ConfigureAwait(false);
-                return hits.Where(h => h.Score >= minScore).ToList();
+                return hits.Where(h => h.Score >= minScore && IsRelevant(h)).ToList();
             }
         }
 
         recallWatch.Stop();
+
+        bool IsRelevant(RecallHit hit)
+            => (hit.VectorSimilarity ?? 0) >= options.MinSimilarity
+               || (hit.KeywordRank is not null && StopWords.ShareContentWord(query, hit.Text));
         var assembleWatch = Stopwatch.StartNew();
 
         // 3. Candidate items per block, each with its token cost.

@@ -67,6 +67,14 @@ public sealed class ContextOptions
     /// <value>Default 0.2.</value>
     public double MinRelevance { get; set; } = 0.2;
 
+    /// <summary>
+    /// Gets or sets the cosine similarity at which a recalled item counts as relevant on meaning alone; items below it
+    /// must also share a content word (not a stop word) with the message. Rank-fused scores say how an item ranks, not
+    /// whether it is relevant at all, so this absolute check keeps a lone unrelated item out of the prompt.
+    /// </summary>
+    /// <value>Default 0.15, which suits the offline hashing embedder; neural embedders usually need 0.3 to 0.5.</value>
+    public double MinSimilarity { get; set; } = 0.15;
+
     /// <summary>Gets or sets how many neighbouring turns on each side of a past-conversation hit are included with it.</summary>
     /// <value>Default 0.</value>
     public int NeighborTurns { get; set; }
@@ -107,5 +115,6 @@ public sealed class ContextOptions
         Throw.IfLessThan(NeighborTurns, 0, nameof(NeighborTurns));
         Throw.IfOutOfRange(KnowledgeMinScore, 0, 1, nameof(KnowledgeMinScore));
         Throw.IfOutOfRange(MinRelevance, 0, 1, nameof(MinRelevance));
+        Throw.IfOutOfRange(MinSimilarity, -1, 1, nameof(MinSimilarity));
     }
 }

@@ -132,6 +132,11 @@ public sealed partial class PatternFactExtractor : IFactExtractor
             Add("hometown", m.Groups["v"].Value, 0.8);
         }
 
+        foreach (var m in Matches(AllergicRegex(), text))
+        {
+            Add("allergies", m.Groups["v"].Value, 0.9);
+        }
+
         foreach (var m in Matches(JobAtRegex(), text))
         {
             Add("job", m.Groups["v"].Value, 0.85);
@@ -242,6 +247,9 @@ public sealed partial class PatternFactExtractor : IFactExtractor
 
     private static string TitleCase(string value) =>
         value.Length > 0 && char.IsLower(value[0]) ? CultureInfo.InvariantCulture.TextInfo.ToTitleCase(value) : value;
+
+    [GeneratedRegex(@"(?<![\p{L}'])(?i:i'm|i\s+am|im)\s+(?:(?i:very|severely|really|quite|mildly|a\s+bit)\s+)?(?i:allergic\s+to)\s+(?<v>[\p{L}\d][\p{L}\d' -]{1,40}?)" + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    private static partial Regex AllergicRegex();
 
     [GeneratedRegex(@"\b(?i:my\s+name\s+is|my\s+name's)\s+(?<v>\p{L}[\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*){0,2})", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex MyNameIsRegex();

@@ -95,6 +95,8 @@ public sealed partial class ChatMemory
             {
                 Item = hit.Item,
                 Score = score,
+                VectorSimilarity = hit.VectorSimilarity,
+                KeywordRank = hit.KeywordRank,
                 FromCurrentSession = hit.Item.SessionId is not null && hit.Item.SessionId == scope.SessionId,
                 MessageId = messageId,
                 Text = message?.Content ?? hit.Item.Text,

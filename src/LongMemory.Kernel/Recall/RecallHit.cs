@@ -9,6 +9,12 @@ public sealed class RecallHit
     /// <summary>Gets the score used for ranking: the fused score times the current-session boost where it applies.</summary>
     public required double Score { get; init; }
 
+    /// <summary>Gets the cosine similarity of the hit's best item to the query, when a vector search ran.</summary>
+    public double? VectorSimilarity { get; init; }
+
+    /// <summary>Gets the 1-based keyword (BM25) rank of the hit's best item, or <see langword="null"/> when keywords did not find it.</summary>
+    public int? KeywordRank { get; init; }
+
     /// <summary>Gets a value indicating whether the hit comes from the scope's own session.</summary>
     public bool FromCurrentSession { get; init; }
 

@@ -268,7 +268,7 @@ public class ChatMemoryTests
         var session = await test.Memory.CreateSessionAsync("alice");
 
         await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "I live in Lisbon.")]);
-        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "I moved to Berlin.")]);
+        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "I moved to Berlin last month.")]);
 
         var current = await test.Memory.GetKnowledgeAsync(session.Scope, "location");
         Assert.Contains("Berlin", Assert.Single(current).Value, StringComparison.Ordinal);
