@@ -78,7 +78,7 @@ internal sealed class ChatApp : IAsyncDisposable
         }
         else
         {
-            inner = new OfflineRecallChatClient(OfflineReplyStyle.ListMemory);
+            inner = new OfflineRecallChatClient();
         }
 
         ChatMemory memory;
@@ -148,7 +148,7 @@ internal sealed class ChatApp : IAsyncDisposable
             {
                 _ui.Error("cancelled.");
             }
-            catch (Exception ex) when (ex is LongMemoryStoreException or SessionNotFoundException or ContextBudgetExceededException or OllamaException or ArgumentException or InvalidOperationException or HttpRequestException)
+            catch (Exception ex) when (ex is LongMemoryStoreException or SessionNotFoundException or ContextBudgetExceededException or OllamaException or ArgumentException or InvalidOperationException or KeyNotFoundException or HttpRequestException)
             {
                 _ui.Error(ex.Message);
             }
@@ -197,6 +197,7 @@ internal sealed class ChatApp : IAsyncDisposable
                 break;
             case ChatCommandKind.New:
                 _session = await _memory.CreateSessionAsync(_args.User, command.Argument.Length == 0 ? null : command.Argument, cancellationToken: cancellationToken).ConfigureAwait(false);
+                _listed = [];
                 _ui.Info("New session " + Describe(_session));
                 break;
             case ChatCommandKind.Sessions:
@@ -331,6 +332,7 @@ internal sealed class ChatApp : IAsyncDisposable
         }
 
         _session = await _memory.Sessions.GetSessionAsync(found.Id, cancellationToken: cancellationToken).ConfigureAwait(false) ?? found;
+        _listed = [];
         _ui.Info("Switched to " + Describe(_session));
     }
 

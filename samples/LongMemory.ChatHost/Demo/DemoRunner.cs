@@ -36,7 +36,7 @@ internal static class DemoRunner
 
         await using var memory = MemoryFactory.Create(options.DatabasePath, options.MaxContextTokens, options.ReservedOutputTokens);
         await memory.StartAsync(cancellationToken).ConfigureAwait(false);
-        using var inner = new OfflineRecallChatClient(OfflineReplyStyle.Counts);
+        using var inner = new OfflineRecallChatClient();
         using var client = new LongMemoryChatClient(inner, memory, new LongMemoryChatClientOptions { UserId = options.User });
 
         var report = new DemoReport();

@@ -1,27 +1,27 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace LongMemory.ChatHost.Offline;
 
 /// <summary>
 /// A stand-in model for when no model server is available: placed under <c>LongMemoryChatClient</c>, it receives the
-/// assembled prompt and answers by listing the memory it was given (knowledge, model memory, past conversation,
-/// summaries, restored messages) and the recent turns that match the question. It records the last prompt, so the
-/// demo can check what a real model would have seen.
+/// assembled prompt and answers by listing the memory blocks it was given. The full <see cref="PromptView"/> (every
+/// recalled item, and the recent turns that match the question) travels with the response under
+/// <see cref="PromptViewKey"/> for the host to display. It records the last prompt, so the demo can check what a real
+/// model would have seen.
 /// </summary>
+/// <remarks>
+/// The answer text names the blocks and counts their items but does not copy their content: the answer is stored and
+/// indexed like any other, and copying recalled facts into it would make later recall find the copies instead of the
+/// originals (and inflate the demo's recall figures).
+/// </remarks>
 internal sealed class OfflineRecallChatClient : IChatClient
 {
     /// <summary>The <see cref="ChatResponse.AdditionalProperties"/> key under which the <see cref="PromptView"/> of the turn is attached.</summary>
     public const string PromptViewKey = "chathost.prompt_view";
 
-    private readonly OfflineReplyStyle _style;
     private int _calls;
-
-    /// <summary>Initializes a new instance of the <see cref="OfflineRecallChatClient"/> class.</summary>
-    /// <param name="style">How to word answers.</param>
-    public OfflineRecallChatClient(OfflineReplyStyle style = OfflineReplyStyle.ListMemory) => _style = style;
 
     /// <summary>Gets the messages of the last call, exactly as received.</summary>
     public IReadOnlyList<ChatMessage> LastPrompt { get; private set; } = [];
@@ -42,7 +42,7 @@ internal sealed class OfflineRecallChatClient : IChatClient
         LastPrompt = prompt;
         LastView = view;
         var call = Interlocked.Increment(ref _calls);
-        var text = _style == OfflineReplyStyle.ListMemory ? ListMemory(view) : Counts(view);
+        var text = Describe(view);
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ResponseId = "offline-" + call.ToString(CultureInfo.InvariantCulture),
@@ -72,52 +72,19 @@ internal sealed class OfflineRecallChatClient : IChatClient
     {
     }
 
-    private static string ListMemory(PromptView view)
+    /// <summary>Words the offline answer: the memory blocks received, with their item counts.</summary>
+    /// <param name="view">The prompt.</param>
+    /// <returns>The answer.</returns>
+    internal static string Describe(PromptView view)
     {
-        var text = new StringBuilder();
-        text.Append("(offline recall mode: no model is connected, so here is what memory gave me for your message)\n");
-        if (view.Blocks.Count == 0 && view.MatchingRecentTurns.Count == 0)
-        {
-            text.Append("Nothing relevant was recalled for this message.");
-            return text.ToString();
-        }
-
-        foreach (var block in view.Blocks)
-        {
-            text.Append('\n').Append(block.Label).Append(":\n");
-            foreach (var item in block.Items)
-            {
-                text.Append("  - ").Append(OneLine(item.Text, 200));
-                if (item.Source.Length > 0)
-                {
-                    text.Append("  [").Append(item.Source).Append(item.Date is null ? string.Empty : ", " + item.Date).Append(']');
-                }
-
-                text.Append('\n');
-            }
-        }
-
-        if (view.MatchingRecentTurns.Count > 0)
-        {
-            text.Append("\nMatching recent turns (verbatim in the prompt):\n");
-            foreach (var turn in view.MatchingRecentTurns)
-            {
-                text.Append("  - ").Append(turn.Role.Value).Append(": ").Append(OneLine(turn.Text, 200)).Append('\n');
-            }
-        }
-
-        return text.ToString().TrimEnd();
-    }
-
-    private static string Counts(PromptView view)
-    {
+        var recent = string.Create(CultureInfo.InvariantCulture, $"{view.RecentTurns.Count} recent message(s) in context");
         if (view.Blocks.Count == 0)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"(offline) Noted. No memory block; {view.RecentTurns.Count} recent messages in context.");
+            return "(offline) No memory block was recalled for this message; " + recent + ".";
         }
 
-        var parts = view.Blocks.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Label.ToLowerInvariant()} x{b.Items.Count}"));
-        return string.Create(CultureInfo.InvariantCulture, $"(offline) Noted. Memory gave me {string.Join(", ", parts)}; {view.RecentTurns.Count} recent messages in context.");
+        var parts = view.Blocks.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Label} ({b.Items.Count})"));
+        return "(offline) Memory gave me: " + string.Join(", ", parts) + "; " + recent + ".";
     }
 
     /// <summary>Shortens a text to one line of at most <paramref name="max"/> characters.</summary>
