@@ -1,0 +1,49 @@
+namespace LongMemory.Kernel.Qdrant.Tests;
+
+public sealed class QdrantMemoryIndexOptionsTests
+{
+    [Fact]
+    public void Validate_Defaults_Pass()
+    {
+        var options = new QdrantMemoryIndexOptions();
+
+        options.Validate();
+
+        Assert.Equal("longmemory_logs", options.CollectionName(MemoryCollections.Logs));
+        Assert.Equal("longmemory_model_memory", options.CollectionName(MemoryCollections.ModelMemory));
+    }
+
+    public static TheoryData<string, Action<QdrantMemoryIndexOptions>> InvalidOptions => new()
+    {
+        { "Endpoint", o => o.Endpoint = new Uri("ftp://example.org") },
+        { "ApiKey", o => o.ApiKey = " " },
+        { "CollectionPrefix", o => o.CollectionPrefix = "has space" },
+        { "VectorSize", o => o.VectorSize = 0 },
+        { "Distance", o => o.Distance = "Euclid" },
+        { "Bm25B", o => o.Bm25B = 1.5 },
+        { "BatchSize", o => o.BatchSize = 0 },
+        { "MaxRetries", o => o.MaxRetries = -1 },
+        { "RetryBaseDelay", o => o.RetryBaseDelay = TimeSpan.FromMinutes(5) },
+        { "RequestTimeout", o => o.RequestTimeout = TimeSpan.Zero },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void Validate_InvalidSetting_ThrowsNamingIt(string name, Action<QdrantMemoryIndexOptions> breakIt)
+    {
+        var options = new QdrantMemoryIndexOptions();
+        breakIt(options);
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.Equal(name, error.ParamName);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_Throws()
+    {
+        using var http = new HttpClient();
+
+        Assert.Throws<ArgumentException>(() => new QdrantMemoryIndex(http, new QdrantMemoryIndexOptions { BatchSize = 0 }));
+    }
+}
