@@ -1,0 +1,53 @@
+using LongMemory.Kernel;
+using Microsoft.Extensions.AI;
+
+namespace LongMemory.ChatHost.Hosting;
+
+/// <summary>Builds the <see cref="ChatMemory"/> the host and the demo use: a SQLite file and a token budget.</summary>
+internal static class MemoryFactory
+{
+    /// <summary>Builds a memory over a SQLite file.</summary>
+    /// <param name="databasePath">The database file; its folder is created when missing.</param>
+    /// <param name="maxContextTokens">The model's context window.</param>
+    /// <param name="reservedOutputTokens">The tokens kept free for the answer.</param>
+    /// <param name="embedder">An embedding generator; the offline hashing embedder when <see langword="null"/>.</param>
+    /// <param name="summarizerClient">A model to summarize with (falls back to the extractive summarizer); extractive only when <see langword="null"/>.</param>
+    /// <returns>The memory.</returns>
+    public static ChatMemory Create(
+        string databasePath,
+        int maxContextTokens,
+        int reservedOutputTokens,
+        IEmbeddingGenerator<string, Embedding<float>>? embedder = null,
+        IChatClient? summarizerClient = null)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var builder = new ChatMemoryBuilder()
+            .UseSqlite(databasePath)
+            .Configure(o =>
+            {
+                o.Context.MaxContextTokens = maxContextTokens;
+                o.Context.ReservedOutputTokens = reservedOutputTokens;
+            });
+        if (embedder is not null)
+        {
+            builder.UseEmbeddingGenerator(embedder);
+        }
+
+        if (summarizerClient is not null)
+        {
+            builder.UseSummarizerChatClient(summarizerClient);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Gets the answer reserve for a context window: a quarter, between 256 and 2048 tokens.</summary>
+    /// <param name="maxContextTokens">The context window.</param>
+    /// <returns>The reserve.</returns>
+    public static int ReserveFor(int maxContextTokens) => Math.Clamp(maxContextTokens / 4, 256, 2048);
+}
