@@ -88,7 +88,8 @@ internal static class SqliteSchema
         CREATE INDEX ix_model_memory_user ON model_memory(user_id, deleted_at);
         """,
 
-        // 2: the embedded memory index: items with scope keys, vectors as float32 BLOBs, FTS5 over the text.
+        // 2: the embedded memory index: items with scope keys, vectors as float32 BLOBs, FTS5 over the text, and a change
+        // counter per (owner, collection) that triggers keep, so every process can tell whether its vector cache is stale.
         """
         CREATE TABLE memory_items (
             rowid       INTEGER PRIMARY KEY,
@@ -101,21 +102,39 @@ internal static class SqliteSchema
             vector      BLOB NULL,
             created_at  INTEGER NOT NULL,
             payload     TEXT NULL,
-            UNIQUE (collection, user_id, item_id)
+            UNIQUE (user_id, collection, item_id)
         );
-        CREATE INDEX ix_memory_items_scope ON memory_items(user_id, collection, session_id);
+        CREATE INDEX ix_memory_items_session ON memory_items(user_id, session_id);
+
+        CREATE TABLE memory_versions (
+            user_id     TEXT NOT NULL,
+            collection  TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            PRIMARY KEY (user_id, collection)
+        ) WITHOUT ROWID;
 
         CREATE VIRTUAL TABLE memory_fts USING fts5(
             text, content = 'memory_items', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
         CREATE TRIGGER memory_items_ai AFTER INSERT ON memory_items BEGIN
             INSERT INTO memory_fts(rowid, text) VALUES (new.rowid, new.text);
+            INSERT INTO memory_versions(user_id, collection, version) VALUES (new.user_id, new.collection, 1)
+                ON CONFLICT (user_id, collection) DO UPDATE SET version = version + 1;
         END;
         CREATE TRIGGER memory_items_ad AFTER DELETE ON memory_items BEGIN
             INSERT INTO memory_fts(memory_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+            INSERT INTO memory_versions(user_id, collection, version) VALUES (old.user_id, old.collection, 1)
+                ON CONFLICT (user_id, collection) DO UPDATE SET version = version + 1;
         END;
-        CREATE TRIGGER memory_items_au AFTER UPDATE OF text ON memory_items BEGIN
+        CREATE TRIGGER memory_items_au_text AFTER UPDATE OF text ON memory_items WHEN old.text IS NOT new.text BEGIN
             INSERT INTO memory_fts(memory_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
             INSERT INTO memory_fts(rowid, text) VALUES (new.rowid, new.text);
+        END;
+        CREATE TRIGGER memory_items_au AFTER UPDATE ON memory_items BEGIN
+            INSERT INTO memory_versions(user_id, collection, version) VALUES (new.user_id, new.collection, 1)
+                ON CONFLICT (user_id, collection) DO UPDATE SET version = version + 1;
+            INSERT INTO memory_versions(user_id, collection, version) SELECT old.user_id, old.collection, 1
+                WHERE old.user_id IS NOT new.user_id OR old.collection IS NOT new.collection
+                ON CONFLICT (user_id, collection) DO UPDATE SET version = version + 1;
         END;
 
         CREATE TABLE index_meta (
