@@ -39,14 +39,14 @@ public sealed class HierarchicalChatReducerOptions
     public int FanIn { get; set; } = 4;
 
     /// <summary>Gets or sets the share of <see cref="TokenBudget"/> that active summaries may take before they are rolled up even below <see cref="FanIn"/>.</summary>
-    /// <value>Default 0.25.</value>
-    public double SummaryTokenShare { get; set; } = 0.25;
+    /// <value>Default 0.3.</value>
+    public double SummaryTokenShare { get; set; } = 0.3;
 
     /// <summary>Gets or sets the maximum length of one summary in tokens.</summary>
-    /// <value>Default <see langword="null"/>: <see cref="TokenBudget"/> / 16, at least 32 and at most 512.</value>
+    /// <value>Default <see langword="null"/>: <see cref="TokenBudget"/> / 40, at least 32 and at most 512 (200 tokens for a budget of 8,000).</value>
     public int? SummaryMaxTokens { get; set; }
 
-    internal int EffectiveSummaryMaxTokens => SummaryMaxTokens ?? Math.Clamp(TokenBudget / 16, 32, 512);
+    internal int EffectiveSummaryMaxTokens => SummaryMaxTokens ?? Math.Clamp(TokenBudget / 40, 32, 512);
 
     internal HierarchicalChatReducerOptions Validate()
     {

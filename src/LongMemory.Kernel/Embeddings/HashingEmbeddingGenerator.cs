@@ -58,8 +58,8 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     }
 
     /// <summary>
-    /// Gets the model id: <c>hashing-v1-d256</c> for the defaults (feature version and dimension), with a fingerprint of
-    /// the options appended when they differ from the defaults.
+    /// Gets the model id: <c>hashing-v1-d256</c> (feature version and dimension), with a fingerprint of the feature
+    /// options (weights, n-gram range) appended when they differ from the defaults.
     /// </summary>
     public string ModelId { get; }
 
@@ -274,7 +274,7 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     private static string BuildModelId(HashingEmbeddingGeneratorOptions options)
     {
         var id = $"hashing-{FeatureVersion}-d{options.Dimensions.ToString(CultureInfo.InvariantCulture)}";
-        if (options.IsDefault)
+        if (options.HasDefaultFeatures)
         {
             return id;
         }

@@ -37,8 +37,8 @@ public sealed class HashingEmbeddingGeneratorOptions
     /// <value>Default 5.</value>
     public int MaxCharNGram { get; set; } = 5;
 
-    internal bool IsDefault =>
-        Dimensions == DefaultDimensions && WordWeight == 1.0f && BigramWeight == 0.5f && CharNGramWeight == 0.25f &&
+    internal bool HasDefaultFeatures =>
+        WordWeight == 1.0f && BigramWeight == 0.5f && CharNGramWeight == 0.25f &&
         MinCharNGram == 3 && MaxCharNGram == 5;
 
     internal void Validate()

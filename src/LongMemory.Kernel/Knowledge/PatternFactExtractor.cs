@@ -22,7 +22,10 @@ public sealed partial class PatternFactExtractor : IFactExtractor
     private const int TimeoutMilliseconds = 250;
     private const string Place = @"(?<v>\p{Lu}[\p{L}.'-]*(?:\s+(?:\p{Lu}[\p{L}.'-]*|de|da|do|del|la|le|upon|am|on)){0,3}(?:,\s*\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)?)?)";
     private const string Organisation = @"(?<org>\p{Lu}[\p{L}\d&.'-]*(?:\s+\p{Lu}[\p{L}\d&.'-]*){0,3})";
-    private const string End = @"(?=\s*(?:[.,!?;:)]|$|\s(?i:and|but|because|since|so|for|now|with|where|when)\b))";
+    private const string End = @"(?=\s*(?:[.,!?;:)]|$|\s(?i:and|but|because|since|so|for|now|with|where|when|at|in|on|during|every|from)\b))";
+
+    // Places and organisations are runs of capitalized words, so they end at the first word that is not one.
+    private const string NameEnd = @"(?![\p{L}'-])";
 
     private static readonly HashSet<string> NotNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -205,9 +208,13 @@ public sealed partial class PatternFactExtractor : IFactExtractor
         foreach (var m in Matches(KeyValueLineRegex(), text))
         {
             var key = m.Groups["k"].Value.Trim();
-            if (!NotLineKeys.Contains(key) && key.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 3)
+            var value = m.Groups["v"].Value.Trim();
+
+            // "Big news: I moved!" is a sentence, not a field.
+            if (!NotLineKeys.Contains(key) && key.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 3
+                && !FirstPersonStartRegex().IsMatch(value) && !value.EndsWith('!') && !value.EndsWith('?'))
             {
-                Add(key, m.Groups["v"].Value, 0.8);
+                Add(key, value, 0.8);
             }
         }
 
@@ -245,13 +252,13 @@ public sealed partial class PatternFactExtractor : IFactExtractor
     [GeneratedRegex(@"(?<![\p{L}'])(?i:i'm|i\s+am|im)\s+(?<v>\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?)(?=\s*(?:[.,!;]|$|\s(?i:and|but|by)\b|\s-))", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex IAmNameRegex();
 
-    [GeneratedRegex(@"\b(?<verb>(?i:i\s+live\s+in|i'm\s+living\s+in|i\s+am\s+living\s+in|i(?:'ve|\s+have)?\s+(?:just\s+|recently\s+)?(?:moved|relocated)\s+to|i'm\s+based\s+in|i\s+am\s+based\s+in))\s+(?:(?i:the)\s+)?" + Place + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"\b(?<verb>(?i:i\s+live\s+in|i'm\s+living\s+in|i\s+am\s+living\s+in|i(?:'ve|\s+have)?\s+(?:just\s+|recently\s+)?(?:moved|relocated)\s+to|i'm\s+based\s+in|i\s+am\s+based\s+in))\s+(?:(?i:the)\s+)?" + Place + NameEnd, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex LiveInRegex();
 
-    [GeneratedRegex(@"\b(?i:i'm\s+(?:originally\s+)?from|i\s+am\s+(?:originally\s+)?from|i\s+come\s+from|i\s+grew\s+up\s+in)\s+(?:(?i:the)\s+)?" + Place + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"\b(?i:i'm\s+(?:originally\s+)?from|i\s+am\s+(?:originally\s+)?from|i\s+come\s+from|i\s+grew\s+up\s+in)\s+(?:(?i:the)\s+)?" + Place + NameEnd, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex FromRegex();
 
-    [GeneratedRegex(@"\b(?i:i'm|i\s+am)\s+(?i:an?)\s+(?<v>\p{Ll}[\p{Ll}-]*(?:\s+\p{Ll}[\p{Ll}-]*){0,2})\s+(?i:at|for|with)\s+" + Organisation + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"\b(?i:i'm|i\s+am)\s+(?i:an?)\s+(?<v>\p{Ll}[\p{Ll}-]*(?:\s+\p{Ll}[\p{Ll}-]*){0,2})\s+(?i:at|for|with)\s+" + Organisation + NameEnd, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex JobAtRegex();
 
     [GeneratedRegex(@"\b(?i:i\s+work\s+as)\s+(?:(?i:an?)\s+)?(?<v>[\p{L}-]+(?:\s+[\p{L}-]+){0,3}?)(?:\s+(?i:at|for)\s+" + Organisation + ")?" + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
@@ -260,7 +267,7 @@ public sealed partial class PatternFactExtractor : IFactExtractor
     [GeneratedRegex(@"\b(?i:my\s+(?:job|job\s+title|profession|occupation)\s+is)\s+(?:(?i:an?)\s+)?(?<v>[\p{L}-]+(?:\s+[\p{L}-]+){0,3}?)" + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex MyJobIsRegex();
 
-    [GeneratedRegex(@"\b(?i:i\s+work\s+(?:at|for))\s+" + Organisation + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"\b(?i:i\s+work\s+(?:at|for))\s+" + Organisation + NameEnd, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex WorkAtRegex();
 
     [GeneratedRegex(@"\b(?i:my)\s+(?<rel>(?i:best\s+friend|wife|husband|partner|boyfriend|girlfriend|fianc[eé]e?|son|daughter|sister|brother|mother|mom|mum|father|dad|dog|cat|pet|baby|kid|child|grandmother|grandma|grandfather|grandpa|aunt|uncle|cousin|niece|nephew|boss|friend|roommate))\s+(?:(?i:is\s+(?:named|called)|'s\s+(?:named|called)|named|called))\s+(?<v>\p{Lu}[\p{L}'-]*)", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
@@ -272,8 +279,11 @@ public sealed partial class PatternFactExtractor : IFactExtractor
     [GeneratedRegex(@"(?<![\p{L}'])(?i:i)\s+(?:(?i:really|absolutely|totally|truly|do)\s+)?(?<verb>(?i:love|like|enjoy|adore|hate|dislike|detest))\s+(?<v>[\p{L}\d][\p{L}\d' -]{1,40}?)" + End, RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex PreferenceRegex();
 
-    [GeneratedRegex(@"\b(?i:my)\s+(?<k>\p{L}+(?:\s+\p{L}+){0,2}?)\s+(?i:is)\s+(?<v>(?:[^.!?;,\n]|\.(?=\S)){1,60}?)(?=\s*(?:[.!?;\n]|,\s|$)|\s(?i:and|but|because|so|since)\s)", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"\b(?i:my)\s+(?<k>\p{L}+(?:\s+\p{L}+){0,2}?)\s+(?i:is)\s+(?<v>(?:[^.!?;,\n]|\.(?=\S)){1,60}?)(?=\s*(?:[.!?;](?=\s|$)|\n|,\s|$)|\s(?i:and|but|because|so|since)\s)", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex MyXIsYRegex();
+
+    [GeneratedRegex(@"^(?i:i|i'm|i've|i'd|we|we're|my|our)\b", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    private static partial Regex FirstPersonStartRegex();
 
     [GeneratedRegex(@"^[ \t]*(?<k>\p{L}[\p{L} _-]{0,30}?)[ \t]*:[ \t]*(?<v>[^\s/][^\n]{0,150}?)[ \t]*$", RegexOptions.CultureInvariant | RegexOptions.Multiline, TimeoutMilliseconds)]
     private static partial Regex KeyValueLineRegex();

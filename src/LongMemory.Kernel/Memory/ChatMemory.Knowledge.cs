@@ -68,34 +68,6 @@ public sealed partial class ChatMemory
         return await Knowledge.CloseAsync(scope.OwnerKey, entryId, cancellationToken).ConfigureAwait(false);
     }
 
-    internal async Task<int> SaveFactsAsync(MemoryScope scope, IReadOnlyList<ExtractedFact> facts, CancellationToken cancellationToken)
-    {
-        if (facts.Count == 0)
-        {
-            return 0;
-        }
-
-        var saved = new List<KnowledgeEntry>(facts.Count);
-        foreach (var fact in facts)
-        {
-            saved.Add(await Knowledge.UpsertAsync(
-                new KnowledgeEntry
-                {
-                    UserId = scope.OwnerKey,
-                    SessionId = scope.SessionId,
-                    Key = fact.Key,
-                    Value = fact.Value,
-                    SourceMessageId = fact.SourceMessageId,
-                    Confidence = fact.Confidence,
-                    ValidFrom = _time.GetUtcNow(),
-                },
-                cancellationToken).ConfigureAwait(false));
-        }
-
-        Log.Captured(_logger, scope.OwnerKey, saved.Count);
-        return saved.Count;
-    }
-
     /// <summary>One index item per key: a superseding value replaces the item, so recall only sees current facts.</summary>
     internal static string KnowledgeItemId(string key) => "kn:" + key;
 

@@ -111,11 +111,9 @@ public sealed partial class ChatMemory
 
         if (Options.CaptureKnowledgeOnEveryMessage)
         {
-            var userMessages = stored.Where(m => m.Role == ChatRole.User && m.MessageType == StoredMessageType.Chat).ToList();
-            if (userMessages.Count > 0)
+            foreach (var message in stored.Where(m => m.Role == ChatRole.User && m.MessageType == StoredMessageType.Chat))
             {
-                var facts = await PatternExtractor.ExtractAsync(userMessages, cancellationToken).ConfigureAwait(false);
-                await SaveFactsAsync(scope, facts, cancellationToken).ConfigureAwait(false);
+                await KnowledgeCapture.CaptureUserMessageAsync(scope, message, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -40,12 +40,12 @@ public sealed partial class ChatMemory : IAsyncDisposable
         Options = options ?? new ChatMemoryOptions();
         Options.Validate();
         Sessions = components.Sessions!;
+        Index = components.Index!;
         Knowledge = new IndexedKnowledgeStore(
             components.Knowledge!,
             (owner, entries, ct) => IndexKnowledgeAsync(owner, entries, ct),
             (owner, key, ct) => Index.DeleteAsync(owner, MemoryCollections.Knowledge, [KnowledgeItemId(key)], ct));
         ModelMemory = components.ModelMemory!;
-        Index = components.Index!;
         Embedder = components.EmbeddingGenerator!;
         TokenCounter = components.TokenCounter!;
         _time = components.TimeProvider ?? TimeProvider.System;
@@ -53,7 +53,7 @@ public sealed partial class ChatMemory : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<ChatMemory>();
         _ownedResource = ownedResource;
 
-        var chunker = new TextChunker(new TextChunkerOptions { MaxChunkTokens = Options.ChunkMaxTokens }, TokenCounter);
+        var chunker = new TextChunker(TokenCounter, new TextChunkerOptions { MaxChunkTokens = Options.ChunkMaxTokens });
         _indexer = new MemoryIndexer(Sessions, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>());
         if (Options.IndexingMode == IndexingMode.Background)
         {
@@ -62,8 +62,14 @@ public sealed partial class ChatMemory : IAsyncDisposable
 
         Summarizer = components.Summarizer ?? new ExtractiveSummarizer(TokenCounter);
         FactExtractor = components.FactExtractor;
-        PatternExtractor = new PatternFactExtractor();
-        Reducer = new HierarchicalChatReducer(Options.Reduction, Summarizer, TokenCounter, Sessions, _time, loggerFactory.CreateLogger<HierarchicalChatReducer>());
+        KnowledgeCapture = new KnowledgeCapture(Knowledge, FactExtractor, loggerFactory, new KnowledgeCaptureOptions { CaptureOnUserMessage = Options.CaptureKnowledgeOnEveryMessage });
+        if (Options.Reduction.TokenBudget <= 0)
+        {
+            Options.Reduction.TokenBudget = Options.Context.PromptBudget;
+        }
+
+        Reducer = new HierarchicalChatReducer(Summarizer, TokenCounter, Options.Reduction, Sessions, KnowledgeCapture, loggerFactory);
+        Restorer = new ConversationRestorer(Sessions, loggerFactory);
         Assembler = new ContextAssembler(this);
     }
 
@@ -94,9 +100,11 @@ public sealed partial class ChatMemory : IAsyncDisposable
     /// <summary>Gets the model-based fact extractor run after summarization rounds, if one is configured.</summary>
     public IFactExtractor? FactExtractor { get; }
 
-    internal PatternFactExtractor PatternExtractor { get; }
+    internal KnowledgeCapture KnowledgeCapture { get; }
 
     internal HierarchicalChatReducer Reducer { get; }
+
+    internal ConversationRestorer Restorer { get; }
 
     internal ContextAssembler Assembler { get; }
 
@@ -215,11 +223,7 @@ public sealed partial class ChatMemory : IAsyncDisposable
         [LoggerMessage(22, LogLevel.Information, "Session {SessionId}: reduction created {SummaryCount} summaries and trimmed {TrimmedCount} messages.")]
         public static partial void Reduced(ILogger logger, string sessionId, int summaryCount, int trimmedCount);
 
-        [LoggerMessage(23, LogLevel.Information, "Owner {OwnerKey}: captured {FactCount} knowledge entries.")]
-        public static partial void Captured(ILogger logger, string ownerKey, int factCount);
 
-        [LoggerMessage(24, LogLevel.Warning, "Knowledge extraction failed for session {SessionId}; reduction results are kept.")]
-        public static partial void ExtractionFailed(ILogger logger, string sessionId, Exception exception);
 
         [LoggerMessage(25, LogLevel.Information, "Session {SessionId} deleted (hard: {Hard}).")]
         public static partial void SessionDeleted(ILogger logger, string sessionId, bool hard);

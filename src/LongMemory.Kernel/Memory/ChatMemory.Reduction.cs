@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.AI;
+
+namespace LongMemory.Kernel;
+
+public sealed partial class ChatMemory
+{
+    /// <summary>
+    /// Reduces the session when it passes the trigger (more than <see cref="HierarchicalChatReducerOptions.MaxLiveMessages"/>
+    /// live messages, or more than <see cref="HierarchicalChatReducerOptions.TriggerRatio"/> of the budget): older blocks
+    /// become summaries (and summaries of summaries), the covered messages are marked trimmed (never deleted), knowledge
+    /// is captured, and the new summaries are indexed. No model call is made below the trigger.
+    /// </summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>What the round did.</returns>
+    public async Task<ReductionResult> ReduceIfNeededAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        return await AfterReductionAsync(scope, await Reducer.ReduceSessionAsync(scope, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reduces the session to its target share of the budget now, even below the trigger (on demand or when idle).</summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>What the round did.</returns>
+    public async Task<ReductionResult> CompactAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        return await AfterReductionAsync(scope, await Reducer.CompactAsync(scope, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Summarizes the oldest <paramref name="count"/> live messages now (whole tool-call groups only).</summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="count">How many messages.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>What the round did.</returns>
+    public async Task<ReductionResult> SummarizeOldestAsync(MemoryScope scope, int count, CancellationToken cancellationToken = default)
+    {
+        Throw.IfLessThan(count, 1);
+        await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        return await AfterReductionAsync(scope, await Reducer.SummarizeOldestAsync(scope, count, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Brings trimmed messages back into the live context verbatim (until a later round trims them again).</summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="messageIds">The message ids (ids of other sessions are ignored).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The number of messages restored.</returns>
+    public async Task<int> RestoreMessagesAsync(MemoryScope scope, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(messageIds);
+        await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        return (await Restorer.RestoreAsync(scope, messageIds, cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    /// <summary>Brings back every message a summary covers (for level 2 and above, its whole range).</summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="summaryId">The summary id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The number of messages restored.</returns>
+    public async Task<int> RestoreSummaryAsync(MemoryScope scope, long summaryId, CancellationToken cancellationToken = default)
+    {
+        await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        return (await Restorer.RestoreSummaryAsync(scope, summaryId, cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    /// <summary>Lists the session's summaries (active ones by default), oldest first.</summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="activeOnly">Whether only active summaries are listed.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The summaries.</returns>
+    public async Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(MemoryScope scope, bool activeOnly = true, CancellationToken cancellationToken = default)
+    {
+        var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        return await Sessions.GetSummariesAsync(session.Id, activeOnly, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes a session report from the summaries, the recent messages and the knowledge, through the configured
+    /// summarizer (the model when one is configured, else the extractive one), and stores it as a message of type
+    /// <see cref="StoredMessageType.Report"/>.
+    /// </summary>
+    /// <param name="scope">The session's scope.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The stored report message.</returns>
+    public async Task<StoredMessage> GenerateReportAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        var summaries = await Sessions.GetSummariesAsync(session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
+        var live = await Sessions.GetMessagesAsync(session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var knowledge = await Knowledge.GetCurrentAsync(scope.OwnerKey, null, cancellationToken).ConfigureAwait(false);
+
+        var overview = await Summarizer.SummarizeAsync(
+            new SummarizationRequest
+            {
+                Level = summaries.Count == 0 ? 1 : summaries.Max(s => s.Level) + 1,
+                ChildSummaries = summaries.Select(s => s.Content).ToList(),
+                Messages = live.Where(m => m.MessageType == StoredMessageType.Chat).Select(StoredMessageMapper.ToChatMessage).ToList(),
+                MaxTokens = 400,
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var report = new StringBuilder()
+            .Append("# Session report: ").AppendLine(session.Title ?? session.Id)
+            .Append("Messages: ").Append(session.MessageCount.ToString(CultureInfo.InvariantCulture))
+            .Append(", summaries: ").Append(summaries.Count.ToString(CultureInfo.InvariantCulture))
+            .Append(", generated ").AppendLine(_time.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
+            .AppendLine().AppendLine("## Overview").AppendLine(string.IsNullOrWhiteSpace(overview) ? "(nothing to report yet)" : overview.Trim());
+        if (knowledge.Count > 0)
+        {
+            report.AppendLine().AppendLine("## Known facts");
+            foreach (var entry in knowledge.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                report.Append("- ").Append(entry.Key.Replace('_', ' ')).Append(": ").AppendLine(entry.Value);
+            }
+        }
+
+        var stored = await Sessions.AppendMessagesAsync(
+            session.Id,
+            [new NewMessage { Role = ChatRole.Assistant, Content = report.ToString().TrimEnd(), MessageType = StoredMessageType.Report, TokenCount = TokenCounter.CountTokens(report.ToString()) }],
+            cancellationToken).ConfigureAwait(false);
+
+        // Reports are searchable like the conversation, but never replayed as turns (the context skips non-chat types).
+        await _indexer.IndexMessagesAsync(stored, cancellationToken).ConfigureAwait(false);
+        return stored[0];
+    }
+
+    private async Task<ReductionResult> AfterReductionAsync(MemoryScope scope, ReductionResult result, CancellationToken cancellationToken)
+    {
+        if (result.SummariesCreated > 0)
+        {
+            Log.Reduced(_logger, scope.SessionId!, result.SummariesCreated, result.MessagesTrimmed);
+            await IndexSummariesAsync(scope, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Indexes summaries not yet in the index. A summary that is a near-duplicate of an indexed one of the same session
+    /// replaces that item instead of adding another.
+    /// </summary>
+    private async Task IndexSummariesAsync(MemoryScope scope, CancellationToken cancellationToken)
+    {
+        var summaries = await Sessions.GetSummariesAsync(scope.SessionId!, activeOnly: false, cancellationToken).ConfigureAwait(false);
+        var ids = summaries.Select(s => SummaryItemId(s.Id)).ToList();
+        var indexed = (await Index.GetAsync(scope.OwnerKey, MemoryCollections.Logs, ids, cancellationToken).ConfigureAwait(false)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var summary in summaries.Where(s => !indexed.Contains(SummaryItemId(s.Id))))
+        {
+            var vector = await _indexer.EmbedAsync(summary.Content, cancellationToken).ConfigureAwait(false);
+            var filter = new MemoryFilter(scope.OwnerKey) { SessionId = scope.SessionId, Collections = [MemoryCollections.Logs], Types = ["summary"] };
+            var nearest = await Index.SearchAsync(new MemorySearchRequest(filter) { QueryVector = vector, Top = 1 }, cancellationToken).ConfigureAwait(false);
+            var itemId = nearest.Count > 0 && nearest[0].VectorSimilarity >= Options.NearDuplicateThreshold ? nearest[0].Item.Id : SummaryItemId(summary.Id);
+            await Index.UpsertAsync(
+                [
+                    new MemoryItem
+                    {
+                        Id = itemId,
+                        Collection = MemoryCollections.Logs,
+                        UserId = scope.OwnerKey,
+                        SessionId = scope.SessionId,
+                        Type = "summary",
+                        Text = summary.Content,
+                        Vector = vector,
+                        CreatedAt = summary.CreatedAt,
+                        Payload = new Dictionary<string, string>(StringComparer.Ordinal)
+                        {
+                            ["summary_id"] = summary.Id.ToString(CultureInfo.InvariantCulture),
+                            ["level"] = summary.Level.ToString(CultureInfo.InvariantCulture),
+                            ["first_message_id"] = summary.FirstMessageId.ToString(CultureInfo.InvariantCulture),
+                            ["last_message_id"] = summary.LastMessageId.ToString(CultureInfo.InvariantCulture),
+                        },
+                    },
+                ],
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string SummaryItemId(long summaryId) => FormatId("sum:", summaryId);
+}
