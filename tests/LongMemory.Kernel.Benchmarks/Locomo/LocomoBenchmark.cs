@@ -192,7 +192,7 @@ internal static class LocomoBenchmark
         Console.WriteLine();
         Console.WriteLine("sweep (overall, categories 1-4):");
         Console.WriteLine("  kw    vec   nb   " + string.Join("  ", options.Ks.Select(k => $"R@{k,-4}")));
-        (double Kw, double Vec)[] weights = [(1, 1), (1, 0), (0, 1), (1, 0.5), (0.5, 1), (1, 0.25), (1, 2), (2, 1), (1, 0.75)];
+        (double Kw, double Vec)[] weights = [(1, 1), (1, 0.75), (1, 0.5), (1, 0.35), (1, 0.25), (1, 0.15), (1, 0), (0, 1)];
         foreach (var neighbors in new[] { 0, 1 })
         {
             foreach (var (kw, vec) in weights)
