@@ -1,0 +1,3 @@
+using LongMemory.Kernel.Benchmarks;
+
+return await BenchmarkProgram.RunAsync(args).ConfigureAwait(false);
