@@ -95,6 +95,7 @@ public sealed partial class ChatMemory
             {
                 ["entry_id"] = entry.Id.ToString(CultureInfo.InvariantCulture),
                 ["key"] = entry.Key,
+                ["value"] = entry.Value,
                 ["confidence"] = entry.Confidence.ToString("0.###", CultureInfo.InvariantCulture),
             },
         }).ToList();
@@ -108,5 +109,5 @@ public sealed partial class ChatMemory
         await IndexKnowledgeAsync(owner, current, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string KnowledgeText(KnowledgeEntry entry) => entry.Key.Replace('_', ' ') + ": " + entry.Value;
+    private static string KnowledgeText(KnowledgeEntry entry) => KnowledgeHints.IndexText(entry.Key, entry.Value);
 }

@@ -99,7 +99,7 @@ public sealed partial class ChatMemory
                 KeywordRank = hit.KeywordRank,
                 FromCurrentSession = hit.Item.SessionId is not null && hit.Item.SessionId == scope.SessionId,
                 MessageId = messageId,
-                Text = message?.Content ?? hit.Item.Text,
+                Text = message?.Content ?? DisplayText(hit.Item),
                 Role = message?.Role.Value ?? (hit.Item.Payload.TryGetValue("role", out var role) ? role : null),
                 Neighbors = neighbors,
             });
@@ -118,6 +118,12 @@ public sealed partial class ChatMemory
             return active;
         }
     }
+
+    /// <summary>Knowledge items are indexed with search hints; recall shows them as "key: value".</summary>
+    private static string DisplayText(MemoryItem item)
+        => item.Collection == MemoryCollections.Knowledge && item.Payload.TryGetValue("key", out var key) && item.Payload.TryGetValue("value", out var value)
+            ? key.Replace('_', ' ') + ": " + value
+            : item.Text;
 
     private async Task<Dictionary<long, StoredMessage>> LoadMessagesAsync(IEnumerable<(string SessionId, long MessageId)> keys, CancellationToken cancellationToken)
     {

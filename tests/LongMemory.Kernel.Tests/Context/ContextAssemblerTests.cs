@@ -102,4 +102,22 @@ public class ContextAssemblerTests
         Assert.Equal(report.Blocks, back.Blocks);
         Assert.Equal(report.KnowledgeUsed, back.KnowledgeUsed);
     }
+
+    [Theory]
+    [InlineData("I live in Lisbon.", "Where do I live?", "location: Lisbon")]
+    [InlineData("I work as a nurse.", "What do I do for a living?", "job: nurse")]
+    [InlineData("My sister is named Marta.", "What is my sister called?", "sister name: Marta")]
+    public async Task AssembleContextAsync_NaturalQuestion_RecallsFactStoredUnderKey(string statement, string question, string expected)
+    {
+        await using var test = new TestMemory();
+        var earlier = await test.Memory.CreateSessionAsync("alice");
+        var session = await test.Memory.CreateSessionAsync("alice");
+        await test.Memory.AddMessagesAsync(earlier.Scope, [new ChatMessage(ChatRole.User, statement)]);
+
+        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, question)]);
+
+        var knowledge = Assert.Single(context.Messages, m => m.Text.StartsWith("[Memory: Knowledge", StringComparison.Ordinal));
+        Assert.Contains(expected, knowledge.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("(where I live", knowledge.Text, StringComparison.Ordinal);
+    }
 }
