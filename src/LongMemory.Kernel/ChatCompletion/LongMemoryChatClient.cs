@@ -51,7 +51,9 @@ public sealed class LongMemoryChatClient : DelegatingChatClient
         await EndTurnAsync(turn, response, cancellationToken).ConfigureAwait(false);
         response.AdditionalProperties ??= [];
         response.AdditionalProperties[ContextReport.AdditionalPropertiesKey] = turn.Context.Report;
-        response.ConversationId ??= turn.Scope.SessionId;
+
+        // ConversationId is deliberately left as the inner client set it: setting it would tell function-invoking
+        // clients that the service keeps the history, and they would stop sending it.
         return response;
     }
 
@@ -71,7 +73,6 @@ public sealed class LongMemoryChatClient : DelegatingChatClient
                 first = false;
             }
 
-            update.ConversationId ??= turn.Scope.SessionId;
             yield return update;
         }
 
@@ -79,8 +80,21 @@ public sealed class LongMemoryChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Also answers <see cref="ChatMemory"/>, and <see cref="ChatClientMetadata"/> when the inner client has none
+    /// (Semantic Kernel requires metadata of every chat client it wraps).
+    /// </remarks>
     public override object? GetService(Type serviceType, object? serviceKey = null)
-        => serviceKey is null && serviceType == typeof(ChatMemory) ? _memory : base.GetService(serviceType, serviceKey);
+    {
+        Throw.IfNull(serviceType);
+        if (serviceKey is null && serviceType == typeof(ChatMemory))
+        {
+            return _memory;
+        }
+
+        return base.GetService(serviceType, serviceKey)
+               ?? (serviceKey is null && serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("longmemory") : null);
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -35,14 +36,29 @@ internal static class StoredMessageMapper
         return new ChatMessage(message.Role, message.Content) { CreatedAt = message.CreatedAt, MessageId = message.ResponseId };
     }
 
-    /// <summary>A fingerprint of a message's role and contents, used to recognise messages an app sends again.</summary>
+    /// <summary>
+    /// A fingerprint of a message's role and contents, used to recognise messages an app sends again. It rests on what
+    /// survives conversions between frameworks (text, call ids and function names), not on exact serialization.
+    /// </summary>
     public static string Fingerprint(ChatMessage message)
     {
-        var hasNonText = message.Contents.Any(c => c is not TextContent);
-        var body = hasNonText ? JsonSerializer.Serialize(message.Contents, AIJsonUtilities.DefaultOptions) : message.Text ?? string.Empty;
-        return message.Role.Value + "\n" + body;
+        var text = new StringBuilder(message.Role.Value).Append('\n');
+        foreach (var content in message.Contents)
+        {
+            _ = content switch
+            {
+                TextContent t => text.Append(t.Text),
+                FunctionCallContent call => text.Append("\u0001call:").Append(call.CallId).Append(':').Append(call.Name),
+                FunctionResultContent result => text.Append("\u0001result:").Append(result.CallId),
+                DataContent data => text.Append("\u0001data:").Append(data.MediaType).Append(':').Append(data.Data.Length),
+                UriContent uri => text.Append("\u0001uri:").Append(uri.Uri),
+                _ => text.Append("\u0001").Append(content.GetType().Name),
+            };
+        }
+
+        return text.ToString();
     }
 
     public static string Fingerprint(StoredMessage message)
-        => message.Role.Value + "\n" + (message.ContentsJson ?? message.Content);
+        => message.ContentsJson is null ? message.Role.Value + "\n" + message.Content : Fingerprint(ToChatMessage(message));
 }
