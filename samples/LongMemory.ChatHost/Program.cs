@@ -48,6 +48,14 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     ui.Info("Cancelled.");
     return 130;
 }
+catch (LongMemory.Kernel.LongMemoryStoreException ex)
+{
+    ui.Error(ex.Message);
+    ui.Info(arguments.QdrantUrl is null
+        ? "The memory database could not be used; check the --db path and its permissions."
+        : $"Check that Qdrant answers at {arguments.QdrantUrl} (and --qdrant-key), or run without --qdrant.");
+    return 1;
+}
 catch (LongMemory.Kernel.EmbeddingModelMismatchException ex)
 {
     ui.Error(ex.Message);

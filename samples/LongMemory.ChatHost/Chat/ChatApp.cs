@@ -84,7 +84,7 @@ internal sealed class ChatApp : IAsyncDisposable
         ChatMemory memory;
         try
         {
-            memory = MemoryFactory.Create(databasePath, connection.ContextTokens, MemoryFactory.ReserveFor(connection.ContextTokens), embedder, summarizer);
+            memory = MemoryFactory.Create(databasePath, connection.ContextTokens, MemoryFactory.ReserveFor(connection.ContextTokens), embedder, summarizer, args.QdrantUrl, args.QdrantApiKey);
             await ui.StatusAsync("Opening memory...", async () =>
             {
                 await memory.StartAsync(cancellationToken).ConfigureAwait(false);

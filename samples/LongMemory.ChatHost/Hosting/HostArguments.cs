@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace LongMemory.ChatHost.Hosting;
 
-/// <summary>The command line of the chat host: <c>[demo] [--db FILE] [--user NAME] [--ollama URL] [--model M] [--embed-model M] [--context N] [--json FILE] [--offline]</c>.</summary>
+/// <summary>The command line of the chat host: <c>[demo] [--db FILE] [--user NAME] [--ollama URL] [--model M] [--embed-model M] [--context N] [--json FILE] [--offline] [--qdrant URL] [--qdrant-key KEY]</c>.</summary>
 internal sealed class HostArguments
 {
     /// <summary>Gets a value indicating whether the <c>demo</c> subcommand was given.</summary>
@@ -25,6 +25,12 @@ internal sealed class HostArguments
 
     /// <summary>Gets the context window in tokens (<see langword="null"/>: the model's, capped at 8192; 2048 in the demo).</summary>
     public int? ContextTokens { get; private init; }
+
+    /// <summary>Gets the Qdrant endpoint given with <c>--qdrant</c> (<see langword="null"/>: the embedded SQLite index).</summary>
+    public Uri? QdrantUrl { get; private init; }
+
+    /// <summary>Gets the Qdrant API key given with <c>--qdrant-key</c> (or <c>QDRANT_API_KEY</c>).</summary>
+    public string? QdrantApiKey { get; private init; }
 
     /// <summary>Gets the JSON report path of the demo.</summary>
     public string? JsonPath { get; private init; }
@@ -51,6 +57,8 @@ internal sealed class HostArguments
           --embed-model NAME   Ollama embedding model (default: the offline hashing embedder)
           --context N          context window in tokens (default: the model's, at most 8192; demo 2048)
           --offline            do not look for Ollama
+          --qdrant URL         keep the search index in Qdrant (e.g. http://localhost:6333); sessions stay in SQLite
+          --qdrant-key KEY     Qdrant API key (default: QDRANT_API_KEY)
           --json FILE          demo: write the per-turn and recall-check report as JSON
           -h, --help           this text
         """;
@@ -63,7 +71,8 @@ internal sealed class HostArguments
     {
         ArgumentNullException.ThrowIfNull(args);
         bool demo = false, offline = false, help = false;
-        string? db = null, user = null, ollama = null, model = null, embed = null, json = null;
+        string? db = null, user = null, ollama = null, model = null, embed = null, json = null, qdrantKey = null;
+        Uri? qdrant = null;
         int? context = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -100,6 +109,17 @@ internal sealed class HostArguments
 
                     context = n;
                     break;
+                case "--qdrant":
+                    var url = Value(ref i);
+                    if (!Uri.TryCreate(url, UriKind.Absolute, out qdrant) || (qdrant.Scheme != Uri.UriSchemeHttp && qdrant.Scheme != Uri.UriSchemeHttps))
+                    {
+                        throw new ArgumentException($"--qdrant must be an http(s) URL such as http://localhost:6333 (got '{url}').");
+                    }
+
+                    break;
+                case "--qdrant-key":
+                    qdrantKey = Value(ref i);
+                    break;
                 case "--offline":
                     offline = true;
                     break;
@@ -122,6 +142,8 @@ internal sealed class HostArguments
             ContextTokens = context,
             JsonPath = json,
             ForceOffline = offline,
+            QdrantUrl = qdrant,
+            QdrantApiKey = qdrantKey ?? Environment.GetEnvironmentVariable("QDRANT_API_KEY"),
             ShowHelp = help,
         };
 

@@ -1,4 +1,5 @@
 using LongMemory.Kernel;
+using LongMemory.Kernel.Qdrant;
 using Microsoft.Extensions.AI;
 
 namespace LongMemory.ChatHost.Hosting;
@@ -6,19 +7,25 @@ namespace LongMemory.ChatHost.Hosting;
 /// <summary>Builds the <see cref="ChatMemory"/> the host and the demo use: a SQLite file and a token budget.</summary>
 internal static class MemoryFactory
 {
+    private static readonly HttpClient SharedHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
+
     /// <summary>Builds a memory over a SQLite file.</summary>
     /// <param name="databasePath">The database file; its folder is created when missing.</param>
     /// <param name="maxContextTokens">The model's context window.</param>
     /// <param name="reservedOutputTokens">The tokens kept free for the answer.</param>
     /// <param name="embedder">An embedding generator; the offline hashing embedder when <see langword="null"/>.</param>
     /// <param name="summarizerClient">A model to summarize with (falls back to the extractive summarizer); extractive only when <see langword="null"/>.</param>
+    /// <param name="qdrant">A Qdrant endpoint for the search index; the embedded SQLite index when <see langword="null"/>.</param>
+    /// <param name="qdrantApiKey">The Qdrant API key, if the server needs one.</param>
     /// <returns>The memory.</returns>
     public static ChatMemory Create(
         string databasePath,
         int maxContextTokens,
         int reservedOutputTokens,
         IEmbeddingGenerator<string, Embedding<float>>? embedder = null,
-        IChatClient? summarizerClient = null)
+        IChatClient? summarizerClient = null,
+        Uri? qdrant = null,
+        string? qdrantApiKey = null)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(folder))
@@ -41,6 +48,12 @@ internal static class MemoryFactory
         if (summarizerClient is not null)
         {
             builder.UseSummarizerChatClient(summarizerClient);
+        }
+
+        if (qdrant is not null)
+        {
+            // One HttpClient for the process: the index keeps it for its lifetime.
+            builder.UseMemoryIndex(_ => new QdrantMemoryIndex(SharedHttp, new QdrantMemoryIndexOptions { Endpoint = qdrant, ApiKey = qdrantApiKey }));
         }
 
         return builder.Build();

@@ -36,7 +36,17 @@ public class HostArgumentsTests
         Assert.Equal("ana", args.User);
     }
 
+    [Fact]
+    public void Parse_QdrantOptions_ReadsThem()
+    {
+        var args = HostArguments.Parse(["--qdrant", "http://qdrant:6333", "--qdrant-key", "secret"]);
+
+        Assert.Equal(new Uri("http://qdrant:6333"), args.QdrantUrl);
+        Assert.Equal("secret", args.QdrantApiKey);
+    }
+
     [Theory]
+    [InlineData("--qdrant", "not a url")]
     [InlineData("--db")]
     [InlineData("--bogus")]
     [InlineData("--context", "12")]
