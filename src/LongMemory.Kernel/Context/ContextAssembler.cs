@@ -57,7 +57,8 @@ internal sealed class ContextAssembler
         var summaries = await _memory.Sessions.GetSummariesAsync(session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
         var trimmedCount = Math.Max(0, session.MessageCount - live.Count);
 
-        var candidates = live.Where(m => !newMessageIds.Contains(m.Id) && m.MessageType != StoredMessageType.System).ToList();
+        // Reports and stored system messages are not turns: reports are recalled like other memory, never replayed.
+        var candidates = live.Where(m => !newMessageIds.Contains(m.Id) && m.MessageType is StoredMessageType.Chat or StoredMessageType.Tool).ToList();
         var restored = candidates.Where(m => summaries.Any(s => m.Id >= s.FirstMessageId && m.Id <= s.LastMessageId)).ToList();
         var recent = candidates.Except(restored).ToList();
 

@@ -291,4 +291,80 @@ public class ChatMemoryTests
         Assert.Equal(1, replaced);
         Assert.Equal(1, await test.Memory.Index.CountAsync(new MemoryFilter("alice") { Collections = [MemoryCollections.Documents] }));
     }
+
+    [Fact]
+    public async Task StartAsync_OtherEmbeddingModelOnSameDatabase_RefusesClearly()
+    {
+        await using var test = new TestMemory();
+        var session = await test.Memory.CreateSessionAsync("alice");
+        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "indexed with the default embedder")]);
+        await test.Memory.DisposeAsync();
+
+        await using var other = new ChatMemoryBuilder()
+            .UseSqlite(test.DatabasePath)
+            .UseEmbeddingGenerator(new HashingEmbeddingGenerator(new HashingEmbeddingGeneratorOptions { Dimensions = 128 }))
+            .Build();
+
+        var error = await Assert.ThrowsAsync<EmbeddingModelMismatchException>(() => other.StartAsync());
+        Assert.Equal(128, error.ActualDimensions);
+        Assert.Contains("Re-index", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddMessagesAsync_OneMegabyteMessage_StoredWholeAndChunked()
+    {
+        await using var test = new TestMemory();
+        var session = await test.Memory.CreateSessionAsync("alice");
+        var sentence = "The quick brown fox jumps over the lazy dog near the riverbank. ";
+        var text = string.Concat(Enumerable.Repeat(sentence, (1 << 20) / sentence.Length + 1))[..(1 << 20)];
+
+        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, text)]);
+
+        Assert.Equal(text, Assert.Single(await test.Memory.GetMessagesAsync(session.Scope)).Content);
+        Assert.Equal(1, (await test.Memory.GetIndexStatusAsync(session.Id)).Indexed);
+        Assert.True(await test.Memory.Index.CountAsync(new MemoryFilter("alice") { Collections = [MemoryCollections.Logs] }) > 100);
+    }
+
+    [Fact]
+    public async Task ReduceIfNeededAsync_LongSession_SummariesIndexedAndRecallable()
+    {
+        await using var test = new TestMemory(o => o.Reduction.MaxLiveMessages = 12);
+        var session = await test.Memory.CreateSessionAsync("alice");
+        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "We agreed the budget for the kitchen renovation is 18000 euros.")]);
+        for (var i = 0; i < 30; i++)
+        {
+            await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, $"Filler message {i} about nothing much."), new ChatMessage(ChatRole.Assistant, $"Reply {i}.")]);
+        }
+
+        var result = await test.Memory.ReduceIfNeededAsync(session.Scope);
+
+        Assert.True(result.SummariesCreated > 0);
+        Assert.True(await test.Memory.Index.CountAsync(new MemoryFilter("alice") { Types = ["summary"] }) > 0);
+        var summaries = await test.Memory.GetSummariesAsync(session.Scope);
+        Assert.Contains(summaries, s => s.Content.Contains("18000", StringComparison.Ordinal));
+        var messages = await test.Memory.GetMessagesAsync(session.Scope);
+        Assert.Equal(61, messages.Count); // nothing deleted
+        Assert.Contains(messages, m => m.IsTrimmed);
+    }
+
+    [Fact]
+    public async Task GenerateReportAsync_StoresReportMessageWithFacts()
+    {
+        await using var test = new TestMemory();
+        var session = await test.Memory.CreateSessionAsync("alice", "Garden");
+        await test.Memory.AddMessagesAsync(session.Scope,
+        [
+            new ChatMessage(ChatRole.User, "My name is Alice. We decided to plant tomatoes on 12 May."),
+            new ChatMessage(ChatRole.Assistant, "Great, tomatoes on 12 May it is."),
+        ]);
+
+        var report = await test.Memory.GenerateReportAsync(session.Scope);
+
+        Assert.Equal(StoredMessageType.Report, report.MessageType);
+        Assert.Contains("# Session report: Garden", report.Content, StringComparison.Ordinal);
+        Assert.Contains("name: Alice", report.Content, StringComparison.Ordinal);
+        Assert.Contains(await test.Memory.GetMessagesAsync(session.Scope), m => m.Id == report.Id);
+        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, "next")]);
+        Assert.DoesNotContain(context.Messages, m => m.Text.StartsWith("# Session report", StringComparison.Ordinal));
+    }
 }
