@@ -69,10 +69,16 @@ internal sealed class ContextAssembler
         {
             var vector = await _memory.Indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
             var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds));
-            knowledge = await RecallAsync(MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null).ConfigureAwait(false);
-            modelMemory = await RecallAsync(MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null).ConfigureAwait(false);
-            past = await RecallAsync(MemoryCollections.Logs, options.PastConversationTopK, options.MinRelevance, inPrompt).ConfigureAwait(false);
-            documents = await RecallAsync(MemoryCollections.Documents, options.DocumentTopK, options.MinRelevance, null, sessionOnly: true).ConfigureAwait(false);
+            // The four recalls are independent reads (each on its own pooled connection), so they run concurrently.
+            var knowledgeTask = RecallAsync(MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null);
+            var modelMemoryTask = RecallAsync(MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null);
+            var pastTask = RecallAsync(MemoryCollections.Logs, options.PastConversationTopK, options.MinRelevance, inPrompt);
+            var documentsTask = RecallAsync(MemoryCollections.Documents, options.DocumentTopK, options.MinRelevance, null, sessionOnly: true);
+            await Task.WhenAll(knowledgeTask, modelMemoryTask, pastTask, documentsTask).ConfigureAwait(false);
+            knowledge = await knowledgeTask.ConfigureAwait(false);
+            modelMemory = await modelMemoryTask.ConfigureAwait(false);
+            past = await pastTask.ConfigureAwait(false);
+            documents = await documentsTask.ConfigureAwait(false);
 
             async Task<IReadOnlyList<RecallHit>> RecallAsync(string collection, int topK, double minScore, IReadOnlyCollection<long>? exclude, bool sessionOnly = false)
             {

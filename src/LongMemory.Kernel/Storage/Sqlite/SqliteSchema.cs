@@ -142,6 +142,56 @@ internal static class SqliteSchema
             value  TEXT NOT NULL
         );
         """,
+
+        // 3: keyword search scoped inside FTS5. The full-text index gets a second column, "scope", holding one token per
+        // owner ('z' + hex(owner)), per (owner, collection) (hex(collection) + 'z' + hex(owner)) and per session
+        // ('y' + hex(session)), read through a view over memory_items (nothing extra is stored in memory_items). A query
+        // ANDs the owner's scope token with its words, so FTS5 ranks only the owner's rows ("ORDER BY rank LIMIT n")
+        // however much other owners hold. The scope column weighs 0 in BM25, so text scores are unchanged.
+        // memory_fts_vocab exposes document frequencies so a query keeps only its selective words.
+        """
+        DROP TRIGGER memory_items_ai;
+        DROP TRIGGER memory_items_ad;
+        DROP TRIGGER memory_items_au_text;
+        DROP TABLE memory_fts;
+
+        CREATE VIEW memory_fts_source AS
+            SELECT rowid, text,
+                   'z' || hex(user_id) || ' ' || hex(collection) || 'z' || hex(user_id)
+                       || CASE WHEN session_id IS NULL THEN '' ELSE ' y' || hex(session_id) END AS scope
+            FROM memory_items;
+
+        CREATE VIRTUAL TABLE memory_fts USING fts5(
+            text, scope, content = 'memory_fts_source', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
+        INSERT INTO memory_fts(memory_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)');
+        INSERT INTO memory_fts(memory_fts) VALUES ('rebuild');
+        CREATE VIRTUAL TABLE memory_fts_vocab USING fts5vocab(memory_fts, 'row');
+
+        CREATE TRIGGER memory_items_ai AFTER INSERT ON memory_items BEGIN
+            INSERT INTO memory_fts(rowid, text, scope) VALUES (new.rowid, new.text,
+                'z' || hex(new.user_id) || ' ' || hex(new.collection) || 'z' || hex(new.user_id)
+                    || CASE WHEN new.session_id IS NULL THEN '' ELSE ' y' || hex(new.session_id) END);
+            INSERT INTO memory_versions(user_id, collection, version) VALUES (new.user_id, new.collection, 1)
+                ON CONFLICT (user_id, collection) DO UPDATE SET version = version + 1;
+        END;
+        CREATE TRIGGER memory_items_ad AFTER DELETE ON memory_items BEGIN
+            INSERT INTO memory_fts(memory_fts, rowid, text, scope) VALUES ('delete', old.rowid, old.text,
+                'z' || hex(old.user_id) || ' ' || hex(old.collection) || 'z' || hex(old.user_id)
+                    || CASE WHEN old.session_id IS NULL THEN '' ELSE ' y' || hex(old.session_id) END);
+            INSERT INTO memory_versions(user_id, collection, version) VALUES (old.user_id, old.collection, 1)
+                ON CONFLICT (user_id, collection) DO UPDATE SET version = version + 1;
+        END;
+        CREATE TRIGGER memory_items_au_text AFTER UPDATE OF text, user_id, collection, session_id ON memory_items
+            WHEN old.text IS NOT new.text OR old.user_id IS NOT new.user_id OR old.collection IS NOT new.collection
+                OR old.session_id IS NOT new.session_id BEGIN
+            INSERT INTO memory_fts(memory_fts, rowid, text, scope) VALUES ('delete', old.rowid, old.text,
+                'z' || hex(old.user_id) || ' ' || hex(old.collection) || 'z' || hex(old.user_id)
+                    || CASE WHEN old.session_id IS NULL THEN '' ELSE ' y' || hex(old.session_id) END);
+            INSERT INTO memory_fts(rowid, text, scope) VALUES (new.rowid, new.text,
+                'z' || hex(new.user_id) || ' ' || hex(new.collection) || 'z' || hex(new.user_id)
+                    || CASE WHEN new.session_id IS NULL THEN '' ELSE ' y' || hex(new.session_id) END);
+        END;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
