@@ -25,6 +25,13 @@ public interface ISessionStore
     /// <returns>The session or <see langword="null"/>.</returns>
     Task<ChatSession?> GetSessionAsync(string sessionId, bool includeDeleted = false, CancellationToken cancellationToken = default);
 
+    /// <summary>Gets several sessions in one call; ids that do not exist (or are soft-deleted, unless asked) are left out.</summary>
+    /// <param name="sessionIds">The session ids.</param>
+    /// <param name="includeDeleted">Whether soft-deleted sessions are returned.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The sessions found, in no particular order.</returns>
+    Task<IReadOnlyList<ChatSession>> GetSessionsAsync(IReadOnlyCollection<string> sessionIds, bool includeDeleted = false, CancellationToken cancellationToken = default);
+
     /// <summary>Lists a user's active sessions, most recently updated first.</summary>
     /// <param name="userId">The user id; <see langword="null"/> lists anonymous sessions.</param>
     /// <param name="skip">How many to skip.</param>
@@ -73,6 +80,17 @@ public interface ISessionStore
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The messages found.</returns>
     Task<IReadOnlyList<StoredMessage>> GetMessagesByIdAsync(string sessionId, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gets messages by id across sessions in one call, each with up to <paramref name="before"/> earlier and
+    /// <paramref name="after"/> later messages of its own session (neighbouring turns for recall).
+    /// </summary>
+    /// <param name="messageIds">The ids; unknown ids are left out.</param>
+    /// <param name="before">How many earlier messages of the same session to add per id.</param>
+    /// <param name="after">How many later messages of the same session to add per id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The distinct messages found, ordered by id.</returns>
+    Task<IReadOnlyList<StoredMessage>> GetMessagesWithNeighborsAsync(IReadOnlyList<long> messageIds, int before = 0, int after = 0, CancellationToken cancellationToken = default);
 
     /// <summary>Marks messages of a session trimmed or live.</summary>
     /// <param name="sessionId">The session id.</param>

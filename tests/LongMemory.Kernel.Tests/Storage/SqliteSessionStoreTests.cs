@@ -14,6 +14,41 @@ public sealed class SqliteSessionStoreTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public async Task GetSessionsAsync_MixedIds_ReturnsActiveOnesUnlessAskedForDeleted()
+    {
+        var a = await _store.CreateSessionAsync("alice");
+        var b = await _store.CreateSessionAsync("alice");
+        await _store.SetSessionActiveAsync(b.Id, false);
+
+        var active = await _store.GetSessionsAsync([a.Id, b.Id, "missing"]);
+        var all = await _store.GetSessionsAsync([a.Id, b.Id, "missing"], includeDeleted: true);
+
+        Assert.Equal([a.Id], active.Select(s => s.Id));
+        Assert.Equal(new[] { a.Id, b.Id }.Order(StringComparer.Ordinal), all.Select(s => s.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetMessagesWithNeighborsAsync_InterleavedSessions_ReturnsOnlyEachSessionsNeighbours()
+    {
+        var a = await _store.CreateSessionAsync("alice");
+        var b = await _store.CreateSessionAsync("alice");
+        var stored = new List<StoredMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            stored.AddRange(await _store.AppendMessagesAsync(a.Id, [new NewMessage { Role = ChatRole.User, Content = $"a{i}" }]));
+            stored.AddRange(await _store.AppendMessagesAsync(b.Id, [new NewMessage { Role = ChatRole.User, Content = $"b{i}" }]));
+        }
+
+        var a3 = stored.Single(m => m.Content == "a3");
+        var b0 = stored.Single(m => m.Content == "b0");
+        var result = await _store.GetMessagesWithNeighborsAsync([a3.Id, b0.Id, 999_999], before: 1, after: 2);
+
+        Assert.Equal(["a2", "a3", "a4", "a5"], result.Where(m => m.SessionId == a.Id).Select(m => m.Content));
+        Assert.Equal(["b0", "b1", "b2"], result.Where(m => m.SessionId == b.Id).Select(m => m.Content));
+        Assert.Equal(result.Select(m => m.Id).Order(), result.Select(m => m.Id));
+    }
+
+    [Fact]
     public async Task CreateSessionAsync_WithTitleAndMetadata_IsReadBack()
     {
         var created = await _store.CreateSessionAsync("alice", "Trip planning", new Dictionary<string, string> { ["app"] = "web" });

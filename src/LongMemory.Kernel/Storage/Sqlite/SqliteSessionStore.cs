@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
@@ -122,6 +123,32 @@ public sealed partial class SqliteSessionStore : ISessionStore
                 var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(
                     new CommandDefinition(sql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 return row?.ToSession();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ChatSession>> GetSessionsAsync(IReadOnlyCollection<string> sessionIds, bool includeDeleted = false, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(sessionIds);
+        if (sessionIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<ChatSession>>([]);
+        }
+
+        var sql = $"SELECT {SessionColumns} FROM sessions WHERE id IN @ids" + (includeDeleted ? ";" : " AND is_active = 1;");
+        return _database.RunAsync<IReadOnlyList<ChatSession>>(
+            "read sessions",
+            async connection =>
+            {
+                var result = new List<ChatSession>(sessionIds.Count);
+                foreach (var ids in sessionIds.Distinct(StringComparer.Ordinal).Chunk(500))
+                {
+                    var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition(sql, new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    result.AddRange(rows.Select(r => r.ToSession()));
+                }
+
+                return result;
             },
             cancellationToken);
     }
@@ -359,6 +386,62 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
                 result.Sort((a, b) => a.Id.CompareTo(b.Id));
                 return result;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One statement: per id, an index seek for the message and two bounded seeks for its neighbours.</remarks>
+    public Task<IReadOnlyList<StoredMessage>> GetMessagesWithNeighborsAsync(IReadOnlyList<long> messageIds, int before = 0, int after = 0, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(messageIds);
+        Throw.IfLessThan(before, 0);
+        Throw.IfLessThan(after, 0);
+        if (messageIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<StoredMessage>>([]);
+        }
+
+        return _database.RunAsync<IReadOnlyList<StoredMessage>>(
+            "read messages with neighbours",
+            async connection =>
+            {
+                var byId = new Dictionary<long, StoredMessage>();
+                foreach (var ids in messageIds.Distinct().Chunk(100))
+                {
+                    var sql = new StringBuilder();
+                    var parameters = new DynamicParameters();
+                    parameters.Add("before", before);
+                    parameters.Add("after", after);
+                    for (var i = 0; i < ids.Length; i++)
+                    {
+                        parameters.Add("id" + i, ids[i]);
+                        if (i > 0)
+                        {
+                            sql.Append(" UNION ");
+                        }
+
+                        sql.Append($"SELECT {MessageColumns} FROM messages WHERE id = @id{i}");
+                        if (before > 0)
+                        {
+                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i}) AND id < @id{i} ORDER BY id DESC LIMIT @before)");
+                        }
+
+                        if (after > 0)
+                        {
+                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i}) AND id > @id{i} ORDER BY id LIMIT @after)");
+                        }
+                    }
+
+                    var rows = await connection.QueryAsync<MessageRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    foreach (var row in rows)
+                    {
+                        var message = row.ToStored();
+                        byId[message.Id] = message;
+                    }
+                }
+
+                return byId.Values.OrderBy(m => m.Id).ToList();
             },
             cancellationToken);
     }
