@@ -75,9 +75,14 @@ public sealed class ContextOptions
     /// <value>Default 0.15, which suits the offline hashing embedder; neural embedders usually need 0.3 to 0.5.</value>
     public double MinSimilarity { get; set; } = 0.15;
 
-    /// <summary>Gets or sets how many neighbouring turns on each side of a past-conversation hit are included with it.</summary>
-    /// <value>Default 0.</value>
-    public int NeighborTurns { get; set; }
+    /// <summary>
+    /// Gets or sets how many neighbouring turns on each side of a past-conversation hit are included with it. A hit such
+    /// as "Yes, last Saturday!" means little without the turn it answers; on LoCoMo-dev one neighbour raises the evidence
+    /// found in the same number of retrieved turns (recall@10 0.57 to 0.64). Each hit then costs about three messages of
+    /// the past-conversation share; set 0 to spend it on more, separate hits.
+    /// </summary>
+    /// <value>Default 1.</value>
+    public int NeighborTurns { get; set; } = 1;
 
     /// <summary>Gets the tokens available for the prompt.</summary>
     public int PromptBudget => MaxContextTokens - ReservedOutputTokens;
