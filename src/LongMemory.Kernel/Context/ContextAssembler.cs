@@ -318,7 +318,10 @@ internal sealed class ContextAssembler
                 NeighborTurns = collection == MemoryCollections.Logs ? options.NeighborTurns : 0,
             },
             cancellationToken).ConfigureAwait(false);
-        return hits.Where(h => h.Score >= minScore && IsRelevant(h)).ToList();
+        // A hit only the vector ranking found can score at most VectorWeight / (1 + VectorWeight); the threshold is
+        // scaled so that it reaches as deep into the vector ranking as it does at equal weights (and is unchanged then).
+        var vectorOnlyMinScore = minScore * Math.Min(1.0, 2 * _memory.DefaultVectorWeight / (1.0 + _memory.DefaultVectorWeight));
+        return hits.Where(h => h.Score >= (h.KeywordRank is null ? vectorOnlyMinScore : minScore) && IsRelevant(h)).ToList();
 
         // Rank-fused scores say how an item ranks, not whether it is relevant at all.
         bool IsRelevant(RecallHit hit)

@@ -63,7 +63,11 @@ public sealed class ContextOptions
     /// <value>Default 5.</value>
     public int DocumentTopK { get; set; } = 5;
 
-    /// <summary>Gets or sets the minimum relevance (fused score, 0..1) of recalled model memory, past conversation and documents.</summary>
+    /// <summary>
+    /// Gets or sets the minimum relevance (fused score, 0..1) of recalled model memory, past conversation and documents.
+    /// For an item only the vector ranking found, the threshold is scaled by <c>min(1, 2w / (1 + w))</c>, where w is
+    /// <see cref="ChatMemory.DefaultVectorWeight"/>, so that a low vector weight does not shut such items out entirely.
+    /// </summary>
     /// <value>Default 0.2.</value>
     public double MinRelevance { get; set; } = 0.2;
 
