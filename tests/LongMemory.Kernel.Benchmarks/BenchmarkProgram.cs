@@ -14,7 +14,7 @@ internal static class BenchmarkProgram
           locomo --data FILE [--k 5,10,20] [--out FILE] [--keyword-weight W] [--vector-weight W] [--neighbors N]
                  [--date-in-text] [--limit-questions N]
               Evidence recall@k of ChatMemory.RecallAsync on a LoCoMo-format file, with a plain BM25 baseline.
-          perf [--messages N] [--sessions S] [--out FILE] [--keep-db]
+          perf [--messages N] [--sessions S] [--durability normal|full] [--out FILE] [--keep-db]
               Ingest throughput, recall and context assembly latency, token counting, vector scan efficiency,
               prompt tokens per turn with memory vs. full history.
           micro [BenchmarkDotNet arguments, e.g. --filter *]

@@ -68,10 +68,16 @@ internal sealed class ContextAssembler
         {
             var vector = await _memory.Indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
             var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds));
-            knowledge = await RecallForContextAsync(scope, query, vector, MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null, false, cancellationToken).ConfigureAwait(false);
-            modelMemory = await RecallForContextAsync(scope, query, vector, MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null, false, cancellationToken).ConfigureAwait(false);
-            past = await RecallPastConversationAsync(scope, query, vector, options.PastConversationTopK, inPrompt, cancellationToken).ConfigureAwait(false);
-            documents = await RecallForContextAsync(scope, query, vector, MemoryCollections.Documents, options.DocumentTopK, options.MinRelevance, null, true, cancellationToken).ConfigureAwait(false);
+            // The four recalls are independent reads (each on its own pooled connection), so they run concurrently.
+            var knowledgeTask = RecallForContextAsync(scope, query, vector, MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null, false, cancellationToken);
+            var modelMemoryTask = RecallForContextAsync(scope, query, vector, MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null, false, cancellationToken);
+            var pastTask = RecallPastConversationAsync(scope, query, vector, options.PastConversationTopK, inPrompt, cancellationToken);
+            var documentsTask = RecallForContextAsync(scope, query, vector, MemoryCollections.Documents, options.DocumentTopK, options.MinRelevance, null, true, cancellationToken);
+            await Task.WhenAll(knowledgeTask, modelMemoryTask, pastTask, documentsTask).ConfigureAwait(false);
+            knowledge = await knowledgeTask.ConfigureAwait(false);
+            modelMemory = await modelMemoryTask.ConfigureAwait(false);
+            past = await pastTask.ConfigureAwait(false);
+            documents = await documentsTask.ConfigureAwait(false);
         }
 
         recallWatch.Stop();

@@ -13,6 +13,7 @@ public sealed class ChatMemoryBuilder
     private readonly ChatMemoryOptions _options = new();
     private string? _path;
     private bool _inMemory;
+    private SqliteDurability _durability = SqliteDurability.Normal;
     private Func<SqliteMemoryDatabase, IMemoryIndex>? _indexFactory;
     private IEmbeddingGenerator<string, Embedding<float>>? _embedder;
     private ITokenCounter? _tokenCounter;
@@ -29,10 +30,12 @@ public sealed class ChatMemoryBuilder
 
     /// <summary>Stores everything in a SQLite file.</summary>
     /// <param name="path">The file path; <see cref="DefaultDatabasePath"/> when <see langword="null"/>.</param>
+    /// <param name="durability">How hard a commit waits for the disk; default <see cref="SqliteDurability.Normal"/> (see <see cref="SqliteDurability"/>).</param>
     /// <returns>This builder.</returns>
-    public ChatMemoryBuilder UseSqlite(string? path = null)
+    public ChatMemoryBuilder UseSqlite(string? path = null, SqliteDurability durability = SqliteDurability.Normal)
     {
         _path = path ?? DefaultDatabasePath;
+        _durability = durability;
         _inMemory = false;
         return this;
     }
@@ -134,7 +137,7 @@ public sealed class ChatMemoryBuilder
     public ChatMemory Build()
     {
         _options.Validate();
-        var database = _inMemory ? SqliteMemoryDatabase.CreateInMemory() : new SqliteMemoryDatabase(_path ?? DefaultDatabasePath);
+        var database = _inMemory ? SqliteMemoryDatabase.CreateInMemory() : new SqliteMemoryDatabase(_path ?? DefaultDatabasePath, durability: _durability);
         try
         {
             var time = _timeProvider ?? TimeProvider.System;

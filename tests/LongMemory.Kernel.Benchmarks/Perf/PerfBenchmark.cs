@@ -23,6 +23,12 @@ internal static class PerfBenchmark
         var sessions = args.Int("sessions", 50);
         var output = args.String("out");
         var keepDb = args.Flag("keep-db");
+        var durability = args.String("durability") switch
+        {
+            null or "normal" => SqliteDurability.Normal,
+            "full" => SqliteDurability.Full,
+            var other => throw new CommandLineException($"--durability must be normal or full, not '{other}'."),
+        };
         args.EnsureAllUsed();
         if (messages < 2 || sessions < 1 || messages / sessions < 2)
         {
@@ -38,25 +44,33 @@ internal static class PerfBenchmark
             await WarmUpAsync(Path.Combine(folder, "warmup.db")).ConfigureAwait(false);
 
             var path = Path.Combine(folder, "perf.db");
-            await using (var memory = new ChatMemoryBuilder().UseSqlite(path).Build())
+            await using (var memory = new ChatMemoryBuilder().UseSqlite(path, durability).Build())
             {
                 report["config"] = new JsonObject
                 {
                     ["messages"] = messages,
                     ["sessions"] = sessions,
                     ["database"] = "SQLite file (WAL)",
+                    ["durability"] = durability.ToString(),
                     ["indexing"] = memory.Options.IndexingMode.ToString(),
                     ["embedder"] = memory.Embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId,
                     ["token_counter"] = "o200k_base",
                     ["messages_per_add_call"] = 2,
                 };
 
-                var (scope, texts) = await MeasureIngestAsync(memory, messages, sessions, report).ConfigureAwait(false);
+                var (scope, texts) = await MeasureIngestAsync(memory, messages, sessions, report, "ingest").ConfigureAwait(false);
                 report["database_bytes"] = DatabaseBytes(path);
                 await MeasureRecallAsync(memory, scope, report).ConfigureAwait(false);
                 await MeasureContextAssemblyAsync(memory, scope, report).ConfigureAwait(false);
                 MeasureTokenCounting(texts, report);
                 await MeasureVectorScanAsync(memory, report).ConfigureAwait(false);
+            }
+
+            // The same ingest with the other durability setting, on its own file, so both are reported by one run.
+            var other = durability == SqliteDurability.Normal ? SqliteDurability.Full : SqliteDurability.Normal;
+            await using (var memory = new ChatMemoryBuilder().UseSqlite(Path.Combine(folder, "other.db"), other).Build())
+            {
+                await MeasureIngestAsync(memory, messages, sessions, report, "ingest_" + other.ToString().ToLowerInvariant() + "_durability").ConfigureAwait(false);
             }
 
             await MeasurePromptTokensAsync(Path.Combine(folder, "prompt.db"), report).ConfigureAwait(false);
@@ -110,7 +124,7 @@ internal static class PerfBenchmark
         Console.WriteLine($"warm-up: {watch.Elapsed.TotalSeconds:F1} s");
     }
 
-    private static async Task<(MemoryScope LastScope, List<string> Texts)> MeasureIngestAsync(ChatMemory memory, int messages, int sessions, JsonObject report)
+    private static async Task<(MemoryScope LastScope, List<string> Texts)> MeasureIngestAsync(ChatMemory memory, int messages, int sessions, JsonObject report, string name)
     {
         var chat = new SyntheticChat(seed: 42);
         var texts = new List<string>(messages);
@@ -147,8 +161,8 @@ internal static class PerfBenchmark
 
         var status = await memory.GetIndexStatusAsync().ConfigureAwait(false);
         var rate = added / total.Elapsed.TotalSeconds;
-        Console.WriteLine($"ingest: {added:N0} messages in {total.Elapsed.TotalSeconds:F2} s = {rate:N0} messages/s (add call p50 {Percentiles.Of(callMs, 0.5):F2} ms, p95 {Percentiles.Of(callMs, 0.95):F2} ms)");
-        report["ingest"] = new JsonObject
+        Console.WriteLine($"{name}: {added:N0} messages in {total.Elapsed.TotalSeconds:F2} s = {rate:N0} messages/s (add call p50 {Percentiles.Of(callMs, 0.5):F2} ms, p95 {Percentiles.Of(callMs, 0.95):F2} ms)");
+        report[name] = new JsonObject
         {
             ["messages"] = added,
             ["seconds"] = Math.Round(total.Elapsed.TotalSeconds, 3),

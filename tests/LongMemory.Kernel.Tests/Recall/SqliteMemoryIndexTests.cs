@@ -15,6 +15,28 @@ public sealed class SqliteMemoryIndexTests : MemoryIndexConformanceTests
     }
 
     [Fact]
+    public async Task SearchAsync_AnotherOwnerHasManyMatchingRows_StillFindsOwnRowsOnly()
+    {
+        var others = Enumerable.Range(0, 300).Select(i => Item(UserB, "b" + i, $"lighthouse seagulls note {i}", withVector: false)).ToList();
+        await Index.UpsertAsync(others);
+        await Index.UpsertAsync([Item(UserA, "a1", "The lighthouse keeper feeds the seagulls", withVector: false)]);
+
+        var hits = await KeywordSearchAsync(new MemoryFilter(UserA), "lighthouse seagulls", top: 1);
+
+        Assert.Equal(["a1"], hits.Select(h => h.Item.Id));
+    }
+
+    [Fact]
+    public async Task SearchAsync_ItemMovedToAnotherSession_KeywordScopeFollowsIt()
+    {
+        await Index.UpsertAsync([Item(UserA, "m1", "The lighthouse keeper", session: "s1", withVector: false)]);
+        await Index.UpsertAsync([Item(UserA, "m1", "The lighthouse keeper", session: "s2", withVector: false)]);
+
+        Assert.Empty(await KeywordSearchAsync(new MemoryFilter(UserA) { SessionId = "s1" }, "lighthouse"));
+        Assert.Equal(["m1"], (await KeywordSearchAsync(new MemoryFilter(UserA) { SessionId = "s2" }, "lighthouse")).Select(h => h.Item.Id));
+    }
+
+    [Fact]
     public async Task SearchAsync_AnotherInstanceWritesTheSameFile_SeesItsUpsertsAndDeletes()
     {
         await UseEmbedderAsync();

@@ -15,6 +15,28 @@ public class SqliteMemoryDatabaseTests
         Assert.Equal(1L, await ScalarAsync<long>(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'memory_fts';"));
     }
 
+    [Theory]
+    [InlineData(SqliteDurability.Normal, 1L)]
+    [InlineData(SqliteDurability.Full, 2L)]
+    public async Task OpenConnectionAsync_Durability_SetsSynchronous(SqliteDurability durability, long expected)
+    {
+        using var temp = new TempDatabase();
+        using var database = new SqliteMemoryDatabase(temp.Path, durability: durability);
+        await using var connection = await database.OpenConnectionAsync();
+
+        Assert.Equal(durability, database.Durability);
+        Assert.Equal(expected, await ScalarAsync<long>(connection, "PRAGMA synchronous;"));
+    }
+
+    [Fact]
+    public void Constructor_Default_IsNormalDurability()
+    {
+        using var temp = new TempDatabase();
+
+        Assert.Equal(SqliteDurability.Normal, temp.Database.Durability);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteMemoryDatabase(temp.Path, durability: (SqliteDurability)7));
+    }
+
     [Fact]
     public async Task OpenConnectionAsync_Reopened_KeepsDataAndDoesNotMigrateTwice()
     {

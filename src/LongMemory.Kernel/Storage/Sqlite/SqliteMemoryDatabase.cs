@@ -19,8 +19,18 @@ public sealed class SqliteMemoryDatabase : IDisposable
     /// <summary>Initializes a new instance of the <see cref="SqliteMemoryDatabase"/> class for a database file.</summary>
     /// <param name="path">The database file path (created if missing; its folder must exist or be creatable).</param>
     /// <param name="busyTimeout">How long a writer waits for a lock; default 5 seconds.</param>
-    public SqliteMemoryDatabase(string path, TimeSpan? busyTimeout = null)
+    /// <param name="durability">
+    /// How hard a commit waits for the disk; default <see cref="SqliteDurability.Normal"/> (safe against application
+    /// crashes; a power loss can roll back the last commits). Use <see cref="SqliteDurability.Full"/> when a committed
+    /// turn must survive a power loss too.
+    /// </param>
+    public SqliteMemoryDatabase(string path, TimeSpan? busyTimeout = null, SqliteDurability durability = SqliteDurability.Normal)
     {
+        if (!Enum.IsDefined(durability))
+        {
+            throw new ArgumentOutOfRangeException(nameof(durability), durability, "Unknown SQLite durability.");
+        }
+
         Throw.IfNullOrWhitespace(path);
         var fullPath = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(fullPath);
@@ -30,6 +40,7 @@ public sealed class SqliteMemoryDatabase : IDisposable
         }
 
         BusyTimeout = busyTimeout ?? TimeSpan.FromSeconds(5);
+        Durability = durability;
         ConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -53,6 +64,10 @@ public sealed class SqliteMemoryDatabase : IDisposable
 
     /// <summary>Gets the database file path, or <see langword="null"/> for an in-memory database.</summary>
     public string? FilePath { get; }
+
+    /// <summary>Gets how hard a commit waits for the disk.</summary>
+    /// <value>Default <see cref="SqliteDurability.Normal"/>.</value>
+    public SqliteDurability Durability { get; }
 
     /// <summary>Gets the busy timeout.</summary>
     public TimeSpan BusyTimeout { get; }
@@ -87,7 +102,8 @@ public sealed class SqliteMemoryDatabase : IDisposable
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using (var pragma = connection.CreateCommand())
             {
-                pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON;";
+                var synchronous = Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
+                pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous};";
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

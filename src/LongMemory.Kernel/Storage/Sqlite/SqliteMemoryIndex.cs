@@ -400,7 +400,8 @@ public sealed class SqliteMemoryIndex : IMemoryIndex
             return ranking;
         }
 
-        // FTS5 ranks inside the owner's scope tokens (ORDER BY rank is its optimised path); the join re-checks the
+        // FTS5 ranks only rows inside the owner's scope tokens (an explicit bm25() with SQLite's top-n sort measured about
+        // twice as fast as ORDER BY rank with the configured rank function); the join re-checks the
         // whole filter on memory_items, so correctness never rests on the scope tokens alone. Type and time filters
         // are not in the FTS index: with them, every scoped match is ranked and filtered before the limit.
         using var command = Command(connection, transaction, string.Empty);
@@ -408,10 +409,11 @@ public sealed class SqliteMemoryIndex : IMemoryIndex
         var innerLimit = postFiltered ? string.Empty : " LIMIT $limit";
         command.CommandText =
             $"""
-            SELECT f.rowid FROM (SELECT rowid, rank FROM memory_fts WHERE memory_fts MATCH $match ORDER BY rank{innerLimit}) f
+            SELECT f.rowid FROM (
+                SELECT rowid, bm25(memory_fts, 1.0, 0.0) AS score FROM memory_fts WHERE memory_fts MATCH $match ORDER BY score{innerLimit}) f
             JOIN memory_items m ON m.rowid = f.rowid
             WHERE {Where(command, filter, "m.")}
-            ORDER BY f.rank, f.rowid LIMIT $limit;
+            ORDER BY f.score, f.rowid LIMIT $limit;
             """;
         command.Parameters.AddWithValue("$match", Fts5Query.BuildScoped(filter.UserId, filter.Collections, filter.SessionId, selected));
         command.Parameters.AddWithValue("$limit", limit);

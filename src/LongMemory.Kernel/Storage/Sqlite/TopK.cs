@@ -12,15 +12,27 @@ internal sealed class TopK
         _heap = new PriorityQueue<long, float>(Math.Min(k, 1024));
     }
 
+    /// <summary>Gets the similarity a row must beat to enter the heap (negative infinity until it is full).</summary>
+    public float Threshold { get; private set; } = float.NegativeInfinity;
+
     public void Offer(long rowId, float similarity)
     {
         if (_heap.Count < _k)
         {
             _heap.Enqueue(rowId, similarity);
         }
-        else if (_heap.TryPeek(out _, out var worst) && similarity > worst)
+        else if (similarity > Threshold)
         {
             _heap.DequeueEnqueue(rowId, similarity);
+        }
+        else
+        {
+            return;
+        }
+
+        if (_heap.Count >= _k && _heap.TryPeek(out _, out var worst))
+        {
+            Threshold = worst;
         }
     }
 

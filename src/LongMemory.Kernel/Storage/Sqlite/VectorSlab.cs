@@ -99,6 +99,26 @@ internal sealed class VectorSlab
     public void Scan(ReadOnlySpan<float> normalizedQuery, MemoryFilter filter, long? fromMs, long? toMs, TopK topK)
     {
         var types = filter.Types is { Count: > 0 } t ? t : null;
+        var dimensions = Dimensions;
+        var vectors = _vectors.AsSpan(0, Count * dimensions);
+        if (filter.SessionId is null && types is null && fromMs is null && toMs is null)
+        {
+            // The common case: a straight pass of SIMD dot products over contiguous memory; the heap is touched only by
+            // rows that beat its current worst.
+            var threshold = topK.Threshold;
+            for (var slot = 0; slot < Count; slot++)
+            {
+                var similarity = TensorPrimitives.Dot(normalizedQuery, vectors.Slice(slot * dimensions, dimensions));
+                if (similarity > threshold)
+                {
+                    topK.Offer(_rowIds[slot], similarity);
+                    threshold = topK.Threshold;
+                }
+            }
+
+            return;
+        }
+
         for (var slot = 0; slot < Count; slot++)
         {
             if (filter.SessionId is not null && !string.Equals(filter.SessionId, _sessions[slot], StringComparison.Ordinal))
@@ -117,7 +137,7 @@ internal sealed class VectorSlab
                 continue;
             }
 
-            topK.Offer(_rowIds[slot], TensorPrimitives.Dot(normalizedQuery, _vectors.AsSpan(slot * Dimensions, Dimensions)));
+            topK.Offer(_rowIds[slot], TensorPrimitives.Dot(normalizedQuery, vectors.Slice(slot * dimensions, dimensions)));
         }
     }
 
