@@ -70,45 +70,18 @@ internal sealed class ContextAssembler
             var vector = await _memory.Indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
             var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds));
             // The four recalls are independent reads (each on its own pooled connection), so they run concurrently.
-            var knowledgeTask = RecallAsync(MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null);
-            var modelMemoryTask = RecallAsync(MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null);
-            var pastTask = RecallAsync(MemoryCollections.Logs, options.PastConversationTopK, options.MinRelevance, inPrompt);
-            var documentsTask = RecallAsync(MemoryCollections.Documents, options.DocumentTopK, options.MinRelevance, null, sessionOnly: true);
+            var knowledgeTask = RecallForContextAsync(scope, query, vector, MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null, false, cancellationToken);
+            var modelMemoryTask = RecallForContextAsync(scope, query, vector, MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null, false, cancellationToken);
+            var pastTask = RecallPastConversationAsync(scope, query, vector, options.PastConversationTopK, inPrompt, cancellationToken);
+            var documentsTask = RecallForContextAsync(scope, query, vector, MemoryCollections.Documents, options.DocumentTopK, options.MinRelevance, null, true, cancellationToken);
             await Task.WhenAll(knowledgeTask, modelMemoryTask, pastTask, documentsTask).ConfigureAwait(false);
             knowledge = await knowledgeTask.ConfigureAwait(false);
             modelMemory = await modelMemoryTask.ConfigureAwait(false);
             past = await pastTask.ConfigureAwait(false);
             documents = await documentsTask.ConfigureAwait(false);
-
-            async Task<IReadOnlyList<RecallHit>> RecallAsync(string collection, int topK, double minScore, IReadOnlyCollection<long>? exclude, bool sessionOnly = false)
-            {
-                if (topK == 0)
-                {
-                    return [];
-                }
-
-                var hits = await _memory.RecallCoreAsync(
-                    scope,
-                    query,
-                    vector,
-                    new RecallOptions
-                    {
-                        Collections = [collection],
-                        TopK = topK,
-                        AcrossSessions = !sessionOnly,
-                        ExcludeMessageIds = exclude,
-                        NeighborTurns = collection == MemoryCollections.Logs ? options.NeighborTurns : 0,
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                return hits.Where(h => h.Score >= minScore && IsRelevant(h)).ToList();
-            }
         }
 
         recallWatch.Stop();
-
-        bool IsRelevant(RecallHit hit)
-            => (hit.VectorSimilarity ?? 0) >= options.MinSimilarity
-               || (hit.KeywordRank is not null && StopWords.ShareContentWord(query, hit.Text));
         var assembleWatch = Stopwatch.StartNew();
 
         // 3. Candidate items per block, each with its token cost.
@@ -311,6 +284,56 @@ internal sealed class ContextAssembler
             result.AddRange(newMessages);
             return result;
         }
+    }
+
+    /// <summary>
+    /// Recalls the past-conversation items of a turn exactly as assembly does (conversation log, across the user's
+    /// sessions, <see cref="ContextOptions.NeighborTurns"/>, <see cref="ChatMemory.DefaultVectorWeight"/>, the
+    /// <see cref="ContextOptions.MinRelevance"/> and relevance gates). The LoCoMo benchmark measures this path.
+    /// </summary>
+    internal Task<IReadOnlyList<RecallHit>> RecallPastConversationAsync(
+        MemoryScope scope, string query, ReadOnlyMemory<float> vector, int topK, IReadOnlyCollection<long>? exclude, CancellationToken cancellationToken)
+        => RecallForContextAsync(scope, query, vector, MemoryCollections.Logs, topK, _memory.Options.Context.MinRelevance, exclude, false, cancellationToken);
+
+    private async Task<IReadOnlyList<RecallHit>> RecallForContextAsync(
+        MemoryScope scope,
+        string query,
+        ReadOnlyMemory<float> vector,
+        string collection,
+        int topK,
+        double minScore,
+        IReadOnlyCollection<long>? exclude,
+        bool sessionOnly,
+        CancellationToken cancellationToken)
+    {
+        if (topK == 0)
+        {
+            return [];
+        }
+
+        var options = _memory.Options.Context;
+        var hits = await _memory.RecallCoreAsync(
+            scope,
+            query,
+            vector,
+            new RecallOptions
+            {
+                Collections = [collection],
+                TopK = topK,
+                AcrossSessions = !sessionOnly,
+                ExcludeMessageIds = exclude,
+                NeighborTurns = collection == MemoryCollections.Logs ? options.NeighborTurns : 0,
+            },
+            cancellationToken).ConfigureAwait(false);
+        // A hit only the vector ranking found can score at most VectorWeight / (1 + VectorWeight); the threshold is
+        // scaled so that it reaches as deep into the vector ranking as it does at equal weights (and is unchanged then).
+        var vectorOnlyMinScore = minScore * Math.Min(1.0, 2 * _memory.DefaultVectorWeight / (1.0 + _memory.DefaultVectorWeight));
+        return hits.Where(h => h.Score >= (h.KeywordRank is null ? vectorOnlyMinScore : minScore) && IsRelevant(h)).ToList();
+
+        // Rank-fused scores say how an item ranks, not whether it is relevant at all.
+        bool IsRelevant(RecallHit hit)
+            => (hit.VectorSimilarity ?? 0) >= options.MinSimilarity
+               || (hit.KeywordRank is not null && StopWords.ShareContentWord(query, hit.Text));
     }
 
     /// <summary>Escapes text so that it cannot close or open a memory fence.</summary>

@@ -7,15 +7,24 @@ using Microsoft.Extensions.AI;
 namespace LongMemory.Kernel;
 
 /// <summary>
-/// A deterministic, offline embedding generator: lower-cased words, word bigrams and character n-grams are feature-hashed
-/// (signed) into a fixed-size vector with sublinear term weighting, then L2-normalised.
+/// A deterministic, offline embedding generator: lower-cased, lightly stemmed words, word bigrams and character n-grams
+/// are feature-hashed (signed) into a fixed-size vector with sublinear term weighting, then L2-normalised. English stop
+/// words are left out.
 /// </summary>
 /// <remarks>
 /// <para>
 /// This is the fallback for apps without an embedding model: it needs no server and no download, and it is fast enough
 /// to run on every message. It captures lexical similarity (shared words, shared word pieces such as <c>colour</c> and
 /// <c>color</c>, inflections, typos), not meaning: "car" and "automobile" are unrelated to it. Use a real embedding model
-/// for semantic recall when one is available.
+/// for semantic recall when one is available. Because it is only a lexical signal, and a weaker one than the keyword
+/// (BM25) ranking that recall fuses it with, <see cref="ChatMemoryOptions.DefaultVectorWeight"/> gives it a low fusion
+/// weight when it is the memory's embedder.
+/// </para>
+/// <para>
+/// Feature version 2 (model id <c>hashing-v2-...</c>) leaves English function words out ("the", "did", "what", the
+/// pieces of contractions, a few chat fillers such as "yeah") and strips plural <c>s</c>, <c>-ies</c>, <c>-ing</c> and
+/// <c>-ed</c> before hashing, so "paintings", "painted" and "painting" share their word feature. Vectors of version 1
+/// differ; an index built with them refuses version 2 vectors instead of mixing them.
 /// </para>
 /// <para>
 /// The hash is FNV-1a over UTF-16 code units with a 64-bit finalizer, stable across processes and platforms
@@ -28,8 +37,9 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     /// <summary>The provider name reported in <see cref="EmbeddingGeneratorMetadata"/>.</summary>
     public const string ProviderName = "longmemory-hashing";
 
-    private const string FeatureVersion = "v1";
+    private const string FeatureVersion = "v2";
     private const int StackLimit = 512;
+    private const int MaxStemLength = 64;
     private const ulong FnvOffset = 14695981039346656037UL;
     private const ulong FnvPrime = 1099511628211UL;
 
@@ -58,7 +68,7 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     }
 
     /// <summary>
-    /// Gets the model id: <c>hashing-v1-d256</c> (feature version and dimension), with a fingerprint of the feature
+    /// Gets the model id: <c>hashing-v2-d256</c> (feature version and dimension), with a fingerprint of the feature
     /// options (weights, n-gram range) appended when they differ from the defaults.
     /// </summary>
     public string ModelId { get; }
@@ -165,8 +175,9 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
 
     private void AddFeatures(ReadOnlySpan<char> lower, Span<float> destination)
     {
-        var previousStart = -1;
-        var previousLength = 0;
+        Span<char> previous = stackalloc char[MaxStemLength];
+        var previousLength = -1;
+        Span<char> stemBuffer = stackalloc char[MaxStemLength];
         var i = 0;
         while (i < lower.Length)
         {
@@ -182,15 +193,28 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
                 i++;
             }
 
-            var word = lower[start..i];
+            scoped ReadOnlySpan<char> word = lower[start..i];
+            // Function words carry no topic and, through their many character n-grams, would pull every text
+            // towards every other; a bigram never spans one ("went to the beach" has no bigram).
+            if (HashingStopWords.IsStopWord(word))
+            {
+                previousLength = -1;
+                continue;
+            }
+
+            if (word.Length <= MaxStemLength)
+            {
+                word = Stem(word, stemBuffer);
+            }
+
             if (_wordWeight > 0)
             {
                 Add(HashChars(Seed('w'), word), _wordWeight, destination);
             }
 
-            if (_bigramWeight > 0 && previousStart >= 0)
+            if (_bigramWeight > 0 && previousLength >= 0)
             {
-                var hash = HashChars(Seed('b'), lower.Slice(previousStart, previousLength));
+                var hash = HashChars(Seed('b'), previous[..previousLength]);
                 hash = Step(hash, ' ');
                 Add(HashChars(hash, word), _bigramWeight, destination);
             }
@@ -200,9 +224,59 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
                 AddCharNGrams(word, destination);
             }
 
-            previousStart = start;
-            previousLength = word.Length;
+            if (word.Length <= MaxStemLength)
+            {
+                word.CopyTo(previous);
+                previousLength = word.Length;
+            }
+            else
+            {
+                previousLength = -1;
+            }
         }
+    }
+
+    // Light suffix stripping: the plural first (-ies -> y, -sses -> ss, -s), then -ing or -ed, undoubling a final
+    // consonant ("running" -> "run"); "paintings", "painted" and "painting" all become "paint".
+    private static ReadOnlySpan<char> Stem(ReadOnlySpan<char> word, Span<char> buffer)
+    {
+        if (word.Length <= 3 || !char.IsLetter(word[^1]))
+        {
+            return word;
+        }
+
+        if (word.EndsWith("ies") && word.Length > 4)
+        {
+            word[..^3].CopyTo(buffer);
+            buffer[word.Length - 3] = 'y';
+            return buffer[..(word.Length - 2)];
+        }
+
+        if (word.EndsWith("sses"))
+        {
+            word = word[..^2];
+        }
+        else if (word[^1] == 's' && !word.EndsWith("ss") && !word.EndsWith("us") && !word.EndsWith("is"))
+        {
+            word = word[..^1];
+        }
+
+        if (word.EndsWith("ing") && word.Length > 5 && HasVowel(word[..^3]))
+        {
+            return UndoubleConsonant(word[..^3]);
+        }
+
+        if (word.EndsWith("ed") && word.Length > 4 && HasVowel(word[..^2]))
+        {
+            return UndoubleConsonant(word[..^2]);
+        }
+
+        return word;
+
+        static bool HasVowel(ReadOnlySpan<char> stem) => stem.IndexOfAny("aeiouy") >= 0;
+
+        static ReadOnlySpan<char> UndoubleConsonant(ReadOnlySpan<char> stem)
+            => stem.Length >= 3 && stem[^1] == stem[^2] && "bdfgmnprt".Contains(stem[^1]) ? stem[..^1] : stem;
     }
 
     private void AddCharNGrams(ReadOnlySpan<char> word, Span<float> destination)

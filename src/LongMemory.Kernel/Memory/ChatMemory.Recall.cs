@@ -49,7 +49,7 @@ public sealed partial class ChatMemory
                 Top = fetch,
                 MinScore = options.MinScore,
                 KeywordWeight = options.KeywordWeight,
-                VectorWeight = options.VectorWeight,
+                VectorWeight = options.VectorWeight ?? DefaultVectorWeight,
             },
             cancellationToken).ConfigureAwait(false);
 

@@ -47,6 +47,7 @@ public sealed partial class ChatMemory : IAsyncDisposable
             (owner, key, ct) => Index.DeleteAsync(owner, MemoryCollections.Knowledge, [KnowledgeItemId(key)], ct));
         ModelMemory = components.ModelMemory!;
         Embedder = components.EmbeddingGenerator!;
+        DefaultVectorWeight = Options.DefaultVectorWeight ?? (IsOfflineEmbedder(Embedder) ? ChatMemoryOptions.OfflineEmbedderVectorWeight : 1.0);
         TokenCounter = components.TokenCounter!;
         _time = components.TimeProvider ?? TimeProvider.System;
         var loggerFactory = components.LoggerFactory ?? NullLoggerFactory.Instance;
@@ -91,6 +92,12 @@ public sealed partial class ChatMemory : IAsyncDisposable
     /// <summary>Gets the embedding generator.</summary>
     public IEmbeddingGenerator<string, Embedding<float>> Embedder { get; }
 
+    /// <summary>
+    /// Gets the vector weight (against a keyword weight of 1) that recall uses unless <see cref="RecallOptions.VectorWeight"/>
+    /// is set, and that context assembly always uses: <see cref="ChatMemoryOptions.DefaultVectorWeight"/>, resolved.
+    /// </summary>
+    public double DefaultVectorWeight { get; }
+
     /// <summary>Gets the token counter.</summary>
     public ITokenCounter TokenCounter { get; }
 
@@ -113,6 +120,10 @@ public sealed partial class ChatMemory : IAsyncDisposable
     internal ILogger Logger => _logger;
 
     internal MemoryIndexer Indexer => _indexer;
+
+    private static bool IsOfflineEmbedder(IEmbeddingGenerator<string, Embedding<float>> embedder)
+        => embedder.GetService(typeof(HashingEmbeddingGenerator)) is not null
+           || (embedder.GetService(typeof(EmbeddingGeneratorMetadata)) as EmbeddingGeneratorMetadata)?.ProviderName == HashingEmbeddingGenerator.ProviderName;
 
     /// <summary>
     /// Creates or upgrades storage and indexes whatever the outbox still holds from a previous run (crash recovery).

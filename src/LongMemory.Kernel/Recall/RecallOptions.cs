@@ -31,6 +31,9 @@ public sealed class RecallOptions
     public double KeywordWeight { get; set; } = 1.0;
 
     /// <summary>Gets or sets the weight of the vector ranking in the fusion.</summary>
-    /// <value>Default 1.</value>
-    public double VectorWeight { get; set; } = 1.0;
+    /// <value>
+    /// Default <see langword="null"/>: <see cref="ChatMemory.DefaultVectorWeight"/> (automatic: low for the offline
+    /// hashing embedder, 1 for a real embedding model; see <see cref="ChatMemoryOptions.DefaultVectorWeight"/>).
+    /// </value>
+    public double? VectorWeight { get; set; }
 }

@@ -36,7 +36,7 @@ internal static class LocomoBenchmark
             Ks = args.IntList("k", [5, 10, 20]),
             KeywordWeight = args.Double("keyword-weight"),
             VectorWeight = args.Double("vector-weight"),
-            NeighborTurns = args.Int("neighbors", 0),
+            NeighborTurns = args.String("neighbors") is null ? null : args.Int("neighbors", 0),
             DateInText = args.Flag("date-in-text"),
             Embedder = embedder,
         };
@@ -75,7 +75,7 @@ internal static class LocomoBenchmark
 
         if (output is not null)
         {
-            var json = ToJson(result, options, data, ingestWatch.Elapsed, total.Elapsed);
+            var json = ToJson(memory, result, options, data, ingestWatch.Elapsed, total.Elapsed);
             JsonReport.Write(output, json);
             Console.WriteLine($"wrote {output}");
         }
@@ -102,7 +102,7 @@ internal static class LocomoBenchmark
             Collections = [MemoryCollections.Logs],
             TopK = options.MaxK,
             AcrossSessions = true,
-            NeighborTurns = options.NeighborTurns,
+            NeighborTurns = options.NeighborTurns ?? 0,
         };
         if (options.KeywordWeight is { } kw)
         {
@@ -145,7 +145,10 @@ internal static class LocomoBenchmark
                 }
 
                 var watch = Stopwatch.StartNew();
-                var hits = await memory.RecallAsync(conversation.LastSessionScope, question.Question, recallOptions).ConfigureAwait(false);
+                var hits = options.UsesLibraryRecall
+                    ? await memory.Assembler.RecallPastConversationAsync(
+                        conversation.LastSessionScope, question.Question, await memory.Indexer.EmbedAsync(question.Question, default).ConfigureAwait(false), options.MaxK, null, default).ConfigureAwait(false)
+                    : await memory.RecallAsync(conversation.LastSessionScope, question.Question, recallOptions).ConfigureAwait(false);
                 watch.Stop();
                 result.LatenciesMs.Add(watch.Elapsed.TotalMilliseconds);
                 result.Memory.Add(question.Category, evidence, RankedTurns(hits, conversation.DiaIdByMessageId));
@@ -254,7 +257,7 @@ internal static class LocomoBenchmark
         }
     }
 
-    private static JsonObject ToJson(LocomoResult result, LocomoRunOptions options, string data, TimeSpan ingest, TimeSpan total)
+    private static JsonObject ToJson(ChatMemory memory, LocomoResult result, LocomoRunOptions options, string data, TimeSpan ingest, TimeSpan total)
     {
         JsonObject RecallOf(RecallAtK recall, int[] categories)
         {
@@ -301,9 +304,11 @@ internal static class LocomoBenchmark
             },
             ["options"] = new JsonObject
             {
+                ["recall_path"] = options.UsesLibraryRecall ? "context assembly (past conversation)" : "RecallAsync with overrides",
                 ["keyword_weight"] = options.KeywordWeight ?? new RecallOptions().KeywordWeight,
-                ["vector_weight"] = options.VectorWeight ?? new RecallOptions().VectorWeight,
-                ["neighbor_turns"] = options.NeighborTurns,
+                ["vector_weight"] = options.VectorWeight ?? memory.DefaultVectorWeight,
+                ["neighbor_turns"] = options.NeighborTurns ?? memory.Options.Context.NeighborTurns,
+                ["min_relevance"] = options.UsesLibraryRecall ? memory.Options.Context.MinRelevance : 0,
                 ["date_in_text"] = options.DateInText,
                 ["embedder"] = options.Embedder is null ? "default" : new HashingEmbeddingGenerator(options.Embedder).ModelId,
             },

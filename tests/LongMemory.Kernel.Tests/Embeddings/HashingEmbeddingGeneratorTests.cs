@@ -14,7 +14,7 @@ public class HashingEmbeddingGeneratorTests
         var second = await new HashingEmbeddingGenerator().GenerateAsync(["The cat sat on the mat"]);
 
         Assert.Equal(first[0].Vector.ToArray(), second[0].Vector.ToArray());
-        Assert.Equal("hashing-v1-d256", first[0].ModelId);
+        Assert.Equal("hashing-v2-d256", first[0].ModelId);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class HashingEmbeddingGeneratorTests
 
         Assert.NotNull(metadata);
         Assert.Equal("longmemory-hashing", metadata.ProviderName);
-        Assert.Equal("hashing-v1-d256", metadata.DefaultModelId);
+        Assert.Equal("hashing-v2-d256", metadata.DefaultModelId);
         Assert.Equal(256, metadata.DefaultModelDimensions);
         Assert.Same(_generator, _generator.GetService<HashingEmbeddingGenerator>());
     }
@@ -93,8 +93,8 @@ public class HashingEmbeddingGeneratorTests
         var custom = new HashingEmbeddingGenerator(new HashingEmbeddingGeneratorOptions { Dimensions = 256, BigramWeight = 0 });
         var bigger = new HashingEmbeddingGenerator(new HashingEmbeddingGeneratorOptions { Dimensions = 512 });
 
-        Assert.StartsWith("hashing-v1-d256-", custom.ModelId);
-        Assert.Equal("hashing-v1-d512", bigger.ModelId);
+        Assert.StartsWith("hashing-v2-d256-", custom.ModelId);
+        Assert.Equal("hashing-v2-d512", bigger.ModelId);
         Assert.Equal(512, bigger.Dimensions);
     }
 
@@ -119,6 +119,34 @@ public class HashingEmbeddingGeneratorTests
     {
         Assert.Throws<ArgumentException>(() => new HashingEmbeddingGenerator(new HashingEmbeddingGeneratorOptions { WordWeight = 0, BigramWeight = 0, CharNGramWeight = 0 }));
     }
+
+    [Fact]
+    public void Embed_StopWords_AreIgnored()
+    {
+        Assert.Equal(1.0, TensorPrimitives.CosineSimilarity(Embed("What did you think of the lighthouse?"), Embed("think of a lighthouse")), 5);
+        Assert.All(Embed("what did you do with it"), v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [InlineData("paintings", "painting")]
+    [InlineData("painted", "paint")]
+    [InlineData("running", "run")]
+    [InlineData("hobbies", "hobby")]
+    public void Embed_Inflections_GiveTheSameVector(string inflected, string stem)
+    {
+        Assert.Equal(1.0, TensorPrimitives.CosineSimilarity(Embed(inflected), Embed(stem)), 5);
+    }
+
+    [Fact]
+    public void Embed_StemmedText_MatchesAPinnedValue()
+    {
+        var vector = Embed("The paintings were hanging");
+
+        var nonZero = Enumerable.Range(0, vector.Length).Where(i => vector[i] != 0).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{i}:{vector[i]:F3}"));
+        Assert.Equal(PinnedStemmed, string.Join(" ", nonZero.Take(4)));
+    }
+
+    private const string PinnedStemmed = "27:0.489 29:0.158 38:-0.158 51:0.158";
 
     private const string Pinned = "11:0.143 22:0.143 28:-0.143 30:0.143";
 
