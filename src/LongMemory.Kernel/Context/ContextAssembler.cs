@@ -65,10 +65,10 @@ internal sealed class ContextAssembler
         var recallWatch = Stopwatch.StartNew();
         var query = string.Join("\n", newMessages.Where(m => m.Role == ChatRole.User).Select(m => m.Text).Where(t => !string.IsNullOrWhiteSpace(t)));
         IReadOnlyList<RecallHit> knowledge = [], modelMemory = [], past = [], documents = [];
+        var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds));
         if (!string.IsNullOrWhiteSpace(query))
         {
             var vector = await _memory.Indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
-            var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds));
             // The four recalls are independent reads (each on its own pooled connection), so they run concurrently.
             var knowledgeTask = RecallForContextAsync(scope, query, vector, MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null, false, cancellationToken);
             var modelMemoryTask = RecallForContextAsync(scope, query, vector, MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null, false, cancellationToken);
@@ -89,7 +89,7 @@ internal sealed class ContextAssembler
         {
             [ContextBlockKind.Knowledge] = new(ContextBlockKind.Knowledge, "Knowledge about the user", knowledge.Select(h => FencedItem(h, "knowledge")).ToList()),
             [ContextBlockKind.ModelMemory] = new(ContextBlockKind.ModelMemory, "Saved notes (model memory)", modelMemory.Select(h => FencedItem(h, "model memory")).ToList()),
-            [ContextBlockKind.PastConversation] = new(ContextBlockKind.PastConversation, "Relevant past conversation", past.Select(h => FencedItem(h, h.FromCurrentSession ? "this conversation" : "another conversation")).ToList()),
+            [ContextBlockKind.PastConversation] = new(ContextBlockKind.PastConversation, "Relevant past conversation", past.Select(h => FencedItem(h, h.FromCurrentSession ? "this conversation" : "another conversation", inPrompt)).ToList()),
             [ContextBlockKind.Documents] = new(ContextBlockKind.Documents, "Document context", documents.Select(h => FencedItem(h, "document " + (h.Item.Payload.TryGetValue("title", out var t) ? t : h.Item.Id))).ToList()),
             [ContextBlockKind.Summary] = new(ContextBlockKind.Summary, "Summary of earlier conversation", summaries.Select(SummaryItem).ToList(), ordered: true),
             [ContextBlockKind.Restored] = new(ContextBlockKind.Restored, "Restored earlier messages", restored.Select(RestoredItem).ToList(), ordered: true),
@@ -363,7 +363,7 @@ internal sealed class ContextAssembler
         return groups.Where(g => g[0].Role != ChatRole.Tool).ToList();
     }
 
-    private static Item FencedItem(RecallHit hit, string source)
+    private static Item FencedItem(RecallHit hit, string source, HashSet<long>? alreadyInPrompt = null)
     {
         var text = new StringBuilder();
         text.Append("<memory id=\"").Append(Escape(hit.Item.Id)).Append("\" source=\"").Append(Escape(source))
@@ -374,9 +374,11 @@ internal sealed class ContextAssembler
         }
 
         text.Append(" relevance=\"").Append(Math.Min(1.0, hit.Score).ToString("0.00", CultureInfo.InvariantCulture)).Append("\">\n");
-        if (hit.Neighbors.Count > 1)
+        // Neighbouring turns give a hit its context, except turns the prompt already carries verbatim.
+        var neighbors = hit.Neighbors.Where(n => n.Id == hit.MessageId || alreadyInPrompt is null || !alreadyInPrompt.Contains(n.Id)).ToList();
+        if (neighbors.Count > 1)
         {
-            foreach (var neighbor in hit.Neighbors)
+            foreach (var neighbor in neighbors)
             {
                 text.Append(neighbor.Role.Value).Append(": ").Append(Escape(neighbor.Content)).Append('\n');
             }

@@ -53,12 +53,17 @@ public sealed partial class ChatMemory
             },
             cancellationToken).ConfigureAwait(false);
 
-        var activeSessions = new Dictionary<string, bool>(StringComparer.Ordinal);
+        // Soft-deleted sessions are hidden from recall: one lookup for every other session among the hits.
+        var otherSessions = hits.Select(h => h.Item.SessionId).OfType<string>().Where(id => id != scope.SessionId).ToHashSet(StringComparer.Ordinal);
+        var activeSessions = otherSessions.Count == 0
+            ? []
+            : (await Sessions.GetSessionsAsync(otherSessions, includeDeleted: false, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+
         var byKey = new Dictionary<string, (MemoryHit Hit, double Score, long? MessageId)>(StringComparer.Ordinal);
         foreach (var hit in hits)
         {
             var item = hit.Item;
-            if (item.SessionId is { } sid && sid != scope.SessionId && !await IsActiveAsync(sid).ConfigureAwait(false))
+            if (item.SessionId is { } sid && sid != scope.SessionId && !activeSessions.Contains(sid))
             {
                 continue;
             }
@@ -78,17 +83,28 @@ public sealed partial class ChatMemory
         }
 
         var top = byKey.Values.OrderByDescending(v => v.Score).Take(options.TopK).ToList();
-        var messages = await LoadMessagesAsync(top.Where(t => t.MessageId is not null && t.Hit.Item.SessionId is not null)
-            .Select(t => (t.Hit.Item.SessionId!, t.MessageId!.Value)), cancellationToken).ConfigureAwait(false);
+
+        // The hit messages (whole text, all chunks) and their neighbouring turns, in one round trip.
+        var messageIds = top.Where(t => t.MessageId is not null).Select(t => t.MessageId!.Value).ToList();
+        var loaded = messageIds.Count == 0
+            ? []
+            : await Sessions.GetMessagesWithNeighborsAsync(messageIds, options.NeighborTurns, options.NeighborTurns, cancellationToken).ConfigureAwait(false);
+        var messages = loaded.ToDictionary(x => x.Id);
+        var bySession = loaded.GroupBy(x => x.SessionId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(x => x.Id).ToList(), StringComparer.Ordinal);
 
         var results = new List<RecallHit>(top.Count);
         foreach (var (hit, score, messageId) in top)
         {
-            StoredMessage? message = messageId is { } id && messages.TryGetValue(id, out var found) ? found : null;
+            // A message id from the payload must belong to the item's own session (and so to the scope's owner).
+            StoredMessage? message = messageId is { } id && messages.TryGetValue(id, out var found) && found.SessionId == hit.Item.SessionId ? found : null;
             IReadOnlyList<StoredMessage> neighbors = [];
             if (message is not null && options.NeighborTurns > 0)
             {
-                neighbors = await GetNeighborsAsync(message, options.NeighborTurns, cancellationToken).ConfigureAwait(false);
+                var session = bySession[message.SessionId];
+                var at = session.FindIndex(x => x.Id == message.Id);
+                var from = Math.Max(0, at - options.NeighborTurns);
+                var to = Math.Min(session.Count - 1, at + options.NeighborTurns);
+                neighbors = session.GetRange(from, to - from + 1).Where(x => x.Id == message.Id || x.Role == ChatRole.User || x.Role == ChatRole.Assistant).ToList();
             }
 
             results.Add(new RecallHit
@@ -106,17 +122,6 @@ public sealed partial class ChatMemory
         }
 
         return results;
-
-        async Task<bool> IsActiveAsync(string sessionId)
-        {
-            if (!activeSessions.TryGetValue(sessionId, out var active))
-            {
-                active = await Sessions.GetSessionAsync(sessionId, includeDeleted: false, cancellationToken).ConfigureAwait(false) is not null;
-                activeSessions[sessionId] = active;
-            }
-
-            return active;
-        }
     }
 
     /// <summary>Knowledge items are indexed with search hints; recall shows them as "key: value".</summary>
@@ -124,28 +129,4 @@ public sealed partial class ChatMemory
         => item.Collection == MemoryCollections.Knowledge && item.Payload.TryGetValue("key", out var key) && item.Payload.TryGetValue("value", out var value)
             ? key.Replace('_', ' ') + ": " + value
             : item.Text;
-
-    private async Task<Dictionary<long, StoredMessage>> LoadMessagesAsync(IEnumerable<(string SessionId, long MessageId)> keys, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<long, StoredMessage>();
-        foreach (var group in keys.GroupBy(k => k.SessionId, StringComparer.Ordinal))
-        {
-            var found = await Sessions.GetMessagesByIdAsync(group.Key, group.Select(g => g.MessageId).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
-            foreach (var message in found)
-            {
-                result[message.Id] = message;
-            }
-        }
-
-        return result;
-    }
-
-    private async Task<IReadOnlyList<StoredMessage>> GetNeighborsAsync(StoredMessage message, int turns, CancellationToken cancellationToken)
-    {
-        var before = await Sessions.GetMessagesAsync(message.SessionId, new MessageQuery { BeforeId = message.Id, Take = turns, Newest = true }, cancellationToken).ConfigureAwait(false);
-        var after = await Sessions.GetMessagesAsync(message.SessionId, new MessageQuery { AfterId = message.Id, Take = turns }, cancellationToken).ConfigureAwait(false);
-        return [.. before.Where(IsConversational), message, .. after.Where(IsConversational)];
-
-        static bool IsConversational(StoredMessage m) => m.Role == ChatRole.User || m.Role == ChatRole.Assistant;
-    }
 }

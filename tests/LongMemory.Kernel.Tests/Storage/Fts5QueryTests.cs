@@ -23,6 +23,16 @@ public class Fts5QueryTests
     }
 
     [Fact]
+    public void SelectTerms_SmallIndex_KeepsCommonTermsToo()
+    {
+        var frequency = new Dictionary<string, long> { ["lighthouse"] = 2, ["say"] = 1 };
+
+        var selected = Fts5Query.SelectTerms(["say", "lighthouse"], t => frequency.GetValueOrDefault(t), 2);
+
+        Assert.Equal(["say", "lighthouse"], selected);
+    }
+
+    [Fact]
     public void SelectTerms_NoTermOccurs_ReturnsEmpty()
     {
         Assert.Empty(Fts5Query.SelectTerms(["nothing", "here"], _ => 0, 10_000));

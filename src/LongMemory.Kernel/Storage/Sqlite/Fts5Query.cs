@@ -21,6 +21,9 @@ internal static class Fts5Query
     /// <summary>The terms kept when every term is common.</summary>
     public const int MaxCommonTerms = 2;
 
+    /// <summary>Below this many documents every found term is kept: ranking them all is cheap, and pruning a small index drops the very word asked about.</summary>
+    public const long MinDocumentsForPruning = 2000;
+
     /// <summary>The share of documents above which a term is common.</summary>
     public const double CommonShare = 0.1;
 
@@ -77,7 +80,8 @@ internal static class Fts5Query
 
     /// <summary>
     /// Keeps the selective terms: terms found in no document are dropped (they cannot match), then terms found in more
-    /// than <see cref="CommonShare"/> of the documents are dropped when rarer ones exist (a word in a third of all rows
+    /// than <see cref="CommonShare"/> of the documents are dropped when rarer ones exist and the index holds at least
+    /// <see cref="MinDocumentsForPruning"/> documents (a word in a third of all rows
     /// makes BM25 rank a third of all rows while adding almost nothing to the order of the best ones), and at most
     /// <see cref="MaxSelectedTerms"/> of the rarest are kept. When every term is common, the
     /// <see cref="MaxCommonTerms"/> rarest are kept.
@@ -99,6 +103,11 @@ internal static class Fts5Query
         }
 
         found.Sort(static (a, b) => a.Frequency != b.Frequency ? a.Frequency.CompareTo(b.Frequency) : a.Order.CompareTo(b.Order));
+        if (documentCount < MinDocumentsForPruning)
+        {
+            return found.Take(MaxSelectedTerms).Select(f => f.Term).ToList();
+        }
+
         var commonAbove = Math.Max(1.0, documentCount * CommonShare);
         var selective = found.Where(f => f.Frequency <= commonAbove).Take(MaxSelectedTerms).Select(f => f.Term).ToList();
         return selective.Count > 0 ? selective : found.Take(MaxCommonTerms).Select(f => f.Term).ToList();
