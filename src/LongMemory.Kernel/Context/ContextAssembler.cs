@@ -306,7 +306,7 @@ internal sealed class ContextAssembler
         bool sessionOnly,
         CancellationToken cancellationToken)
     {
-        if (topK == 0)
+        if (topK == 0 || (collection != MemoryCollections.Logs && !await _memory.MayHaveItemsAsync(scope.OwnerKey, collection, cancellationToken).ConfigureAwait(false)))
         {
             return [];
         }

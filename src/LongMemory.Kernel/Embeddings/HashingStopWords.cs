@@ -23,8 +23,16 @@ internal static class HashingStopWords
         "won", "wouldn", "im", "ive", "yeah", "yes", "oh", "ok", "okay", "hey", "hi", "wow", "really",
     };
 
+#if NET9_0_OR_GREATER
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Lookup = Words.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Whether a lower-cased word is a stop word.</summary>
     public static bool IsStopWord(ReadOnlySpan<char> word) => word.Length <= 10 && Lookup.Contains(word);
+#else
+    // .NET 8 has no span lookup on HashSet; stop words are short, so the string is small and short-lived.
+    private static readonly int MaxLength = Words.Max(w => w.Length);
+
+    /// <summary>Whether a lower-cased word is a stop word.</summary>
+    public static bool IsStopWord(ReadOnlySpan<char> word) => word.Length <= MaxLength && Words.Contains(word.ToString());
+#endif
 }

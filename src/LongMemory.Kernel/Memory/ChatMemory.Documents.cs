@@ -46,6 +46,7 @@ public sealed partial class ChatMemory
             },
         }).ToList();
         await Index.UpsertAsync(items, cancellationToken).ConfigureAwait(false);
+        MarkPresent(scope.OwnerKey, MemoryCollections.Documents);
         return items.Count;
     }
 

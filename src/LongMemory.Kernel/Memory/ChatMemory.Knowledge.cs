@@ -100,6 +100,7 @@ public sealed partial class ChatMemory
             },
         }).ToList();
         await Index.UpsertAsync(items, cancellationToken).ConfigureAwait(false);
+        MarkPresent(owner, MemoryCollections.Knowledge);
     }
 
     private async Task ResyncKnowledgeIndexAsync(string owner, CancellationToken cancellationToken)

@@ -68,6 +68,7 @@ public sealed partial class ChatMemory
                 },
             ],
             cancellationToken).ConfigureAwait(false);
+        MarkPresent(owner, MemoryCollections.ModelMemory);
         return entry;
     }
 

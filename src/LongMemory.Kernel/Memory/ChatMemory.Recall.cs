@@ -40,18 +40,33 @@ public sealed partial class ChatMemory
             Collections = options.Collections,
         };
         var excluded = options.ExcludeMessageIds;
-        var fetch = options.TopK * 3 + (excluded?.Count ?? 0);
-        var hits = await Index.SearchAsync(
-            new MemorySearchRequest(filter)
+
+        // Hits on excluded messages (the recent window) are dropped after the search, so fetch some spare; only when the
+        // spare runs out is the search repeated deeper, instead of always fetching as many extra hits as there are
+        // excluded messages.
+        var fetch = options.TopK * 3;
+        IReadOnlyList<MemoryHit> hits;
+        while (true)
+        {
+            hits = await Index.SearchAsync(
+                new MemorySearchRequest(filter)
+                {
+                    QueryText = query,
+                    QueryVector = vector,
+                    Top = fetch,
+                    MinScore = options.MinScore,
+                    KeywordWeight = options.KeywordWeight,
+                    VectorWeight = options.VectorWeight ?? DefaultVectorWeight,
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (excluded is null || excluded.Count == 0 || hits.Count < fetch || fetch >= options.TopK * 3 + excluded.Count
+                || hits.Count(h => !IsExcluded(h)) >= options.TopK * 2)
             {
-                QueryText = query,
-                QueryVector = vector,
-                Top = fetch,
-                MinScore = options.MinScore,
-                KeywordWeight = options.KeywordWeight,
-                VectorWeight = options.VectorWeight ?? DefaultVectorWeight,
-            },
-            cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            fetch = Math.Min(fetch * 4, options.TopK * 3 + excluded.Count);
+        }
 
         // Soft-deleted sessions are hidden from recall: one lookup for every other session among the hits.
         var otherSessions = hits.Select(h => h.Item.SessionId).OfType<string>().Where(id => id != scope.SessionId).ToHashSet(StringComparer.Ordinal);
@@ -122,6 +137,11 @@ public sealed partial class ChatMemory
         }
 
         return results;
+
+        bool IsExcluded(MemoryHit hit)
+            => hit.Item.Payload.TryGetValue("message_id", out var text)
+               && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id)
+               && excluded!.Contains(id);
     }
 
     /// <summary>Knowledge items are indexed with search hints; recall shows them as "key: value".</summary>

@@ -22,7 +22,7 @@ internal static class Fts5Query
     public const int MaxCommonTerms = 2;
 
     /// <summary>Below this many documents every found term is kept: ranking them all is cheap, and pruning a small index drops the very word asked about.</summary>
-    public const long MinDocumentsForPruning = 2000;
+    public const long MinDocumentsForPruning = 100;
 
     /// <summary>The share of documents above which a term is common.</summary>
     public const double CommonShare = 0.1;
