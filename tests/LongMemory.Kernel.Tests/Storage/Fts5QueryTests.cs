@@ -33,6 +33,16 @@ public class Fts5QueryTests
     }
 
     [Fact]
+    public void SelectTerms_ManyModeratelyCommonTerms_StopsAtThePostingsCap()
+    {
+        var frequency = new Dictionary<string, long> { ["rare"] = 40, ["mid1"] = 700, ["mid2"] = 900, ["mid3"] = 950 };
+
+        var selected = Fts5Query.SelectTerms(["mid3", "mid1", "rare", "mid2"], t => frequency.GetValueOrDefault(t), 100_000);
+
+        Assert.Equal(["rare", "mid1"], selected);
+    }
+
+    [Fact]
     public void SelectTerms_NoTermOccurs_ReturnsEmpty()
     {
         Assert.Empty(Fts5Query.SelectTerms(["nothing", "here"], _ => 0, 10_000));

@@ -24,6 +24,12 @@ internal static class Fts5Query
     /// <summary>Below this many documents every found term is kept: ranking them all is cheap, and pruning a small index drops the very word asked about.</summary>
     public const long MinDocumentsForPruning = 100;
 
+    /// <summary>
+    /// The most postings (documents per term, summed) a query ranks: rarer terms are taken first until the sum would
+    /// pass this, so the cost of BM25 ranking stays bounded however large the index grows.
+    /// </summary>
+    public const long MaxPostings = 1500;
+
     /// <summary>The share of documents above which a term is common.</summary>
     public const double CommonShare = 0.1;
 
@@ -83,7 +89,8 @@ internal static class Fts5Query
     /// than <see cref="CommonShare"/> of the documents are dropped when rarer ones exist and the index holds at least
     /// <see cref="MinDocumentsForPruning"/> documents (a word in a third of all rows
     /// makes BM25 rank a third of all rows while adding almost nothing to the order of the best ones), and at most
-    /// <see cref="MaxSelectedTerms"/> of the rarest are kept. When every term is common, the
+    /// <see cref="MaxSelectedTerms"/> of the rarest are kept, as long as their postings stay within
+    /// <see cref="MaxPostings"/> (the rarest is always kept). When every term is common, the
     /// <see cref="MaxCommonTerms"/> rarest are kept.
     /// </summary>
     /// <param name="terms">The query terms, in query order.</param>
@@ -109,7 +116,19 @@ internal static class Fts5Query
         }
 
         var commonAbove = Math.Max(1.0, documentCount * CommonShare);
-        var selective = found.Where(f => f.Frequency <= commonAbove).Take(MaxSelectedTerms).Select(f => f.Term).ToList();
+        var selective = new List<string>();
+        long postings = 0;
+        foreach (var (term, frequency, _) in found.Where(f => f.Frequency <= commonAbove).Take(MaxSelectedTerms))
+        {
+            if (selective.Count > 0 && postings + frequency > MaxPostings)
+            {
+                break;
+            }
+
+            selective.Add(term);
+            postings += frequency;
+        }
+
         return selective.Count > 0 ? selective : found.Take(MaxCommonTerms).Select(f => f.Term).ToList();
     }
 
