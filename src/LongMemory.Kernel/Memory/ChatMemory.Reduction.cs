@@ -152,7 +152,15 @@ public sealed partial class ChatMemory
             var vector = await _indexer.EmbedAsync(summary.Content, cancellationToken).ConfigureAwait(false);
             var filter = new MemoryFilter(scope.OwnerKey) { SessionId = scope.SessionId, Collections = [MemoryCollections.Logs], Types = ["summary"] };
             var nearest = await Index.SearchAsync(new MemorySearchRequest(filter) { QueryVector = vector, Top = 1 }, cancellationToken).ConfigureAwait(false);
-            var itemId = nearest.Count > 0 && nearest[0].VectorSimilarity >= Options.NearDuplicateThreshold ? nearest[0].Item.Id : SummaryItemId(summary.Id);
+            var itemId = SummaryItemId(summary.Id);
+
+            // A near-duplicate replaces the item it repeats (the count stays the same); the new item keeps its own id so
+            // that later rounds see it as indexed and do not embed it again.
+            if (nearest.Count > 0 && nearest[0].VectorSimilarity >= Options.NearDuplicateThreshold && nearest[0].Item.Id != itemId)
+            {
+                await Index.DeleteAsync(scope.OwnerKey, MemoryCollections.Logs, [nearest[0].Item.Id], cancellationToken).ConfigureAwait(false);
+            }
+
             await Index.UpsertAsync(
                 [
                     new MemoryItem
