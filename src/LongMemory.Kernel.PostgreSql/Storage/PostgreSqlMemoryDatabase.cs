@@ -62,6 +62,9 @@ public sealed class PostgreSqlMemoryDatabase : IAsyncDisposable, IDisposable
     /// <summary>Gets the schema name, double-quoted for SQL text (it is validated as a plain identifier).</summary>
     internal string QuotedSchema { get; }
 
+    /// <summary>Gets the text the advisory lock of migrations is keyed by (with <see cref="AdvisoryLockClass"/>).</summary>
+    internal string MigrationLockKey => "migrate:" + Schema;
+
     /// <summary>Gets whether the installed pgvector has iterative index scans (0.8.0 and later), which keep filtered HNSW searches complete.</summary>
     internal bool SupportsIterativeScan { get; private set; }
 
@@ -77,7 +80,7 @@ public sealed class PostgreSqlMemoryDatabase : IAsyncDisposable, IDisposable
         return await RunCoreAsync(async (connection, ct) =>
         {
             await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock($1, hashtext($2));", ct, AdvisoryLockClass, "migrate:" + Schema).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock($1, hashtext($2));", ct, AdvisoryLockClass, MigrationLockKey).ConfigureAwait(false);
             await EnsureVectorExtensionAsync(connection, transaction, ct).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction,
                 $"""
@@ -216,16 +219,16 @@ public sealed class PostgreSqlMemoryDatabase : IAsyncDisposable, IDisposable
 
     private async Task<bool> CheckServerAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            $"""
-            SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector'),
-                   (SELECT max(version) FROM {QuotedSchema}.schema_migrations),
-                   '[1,2]'::vector;
-            """, connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var extension = reader.IsDBNull(0) ? null : reader.GetString(0);
-        var version = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
+        var version = 0;
+        await using (var migrated = new NpgsqlCommand($"SELECT to_regclass('{QuotedSchema}.schema_migrations') IS NOT NULL;", connection))
+        {
+            if ((bool)(await migrated.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                migrated.CommandText = $"SELECT coalesce(max(version), 0) FROM {QuotedSchema}.schema_migrations;";
+                version = (int)(await migrated.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+        }
+
         if (version < LatestVersion)
         {
             throw new LongMemoryStoreException(
@@ -233,9 +236,13 @@ public sealed class PostgreSqlMemoryDatabase : IAsyncDisposable, IDisposable
                 $"(or turn {nameof(PostgreSqlMemoryOptions)}.{nameof(PostgreSqlMemoryOptions.ApplyMigrations)} on).");
         }
 
+        await using var command = new NpgsqlCommand("SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector'), '[1,2]'::vector;", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var extension = reader.IsDBNull(0) ? null : reader.GetString(0);
         try
         {
-            _ = reader.GetFieldValue<Pgvector.Vector>(2);
+            _ = reader.GetFieldValue<Pgvector.Vector>(1);
         }
         catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or InvalidOperationException)
         {
