@@ -17,6 +17,8 @@ internal static class BenchmarkProgram
           perf [--messages N] [--sessions S] [--durability normal|full] [--out FILE] [--keep-db]
               Ingest throughput, recall and context assembly latency, token counting, vector scan efficiency,
               prompt tokens per turn with memory vs. full history.
+          perf --store sqlite,postgres [--postgres CONNECTION_STRING] [--messages N] [--out FILE]
+              Index upsert and search p50/p95 of each store in one run (PostgreSQL: --postgres or LONGMEMORY_POSTGRES_URL).
           micro [BenchmarkDotNet arguments, e.g. --filter *]
               BenchmarkDotNet micro-benchmarks of the hot paths (hashing embedder, cosine scan, BPE counting).
         """;

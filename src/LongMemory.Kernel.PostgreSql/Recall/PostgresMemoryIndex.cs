@@ -27,8 +27,10 @@ namespace LongMemory.Kernel.PostgreSql;
 /// Ranking is <c>ts_rank(content_tsv, query, 1)</c>: like BM25 it grows with the number of query words matched and
 /// saturates with repetitions of one word, and normalisation 1 (divide by 1 + log of the document length) prefers the
 /// shorter of two equally matching texts. <c>ts_rank_cd</c> was not chosen: for an OR of single words every occurrence
-/// is its own cover, so it degenerates into counting occurrences. Unlike BM25, <c>ts_rank</c> has no inverse document
-/// frequency: a rare word counts as much as a common one (the stop words, the commonest, are dropped from the query).
+/// is its own cover, so it degenerates into counting occurrences. <c>ts_rank</c> has no inverse document frequency, so
+/// the words are first chosen as the SQLite index chooses them: in a large index the commonest words are dropped while
+/// rarer ones exist and at most the eight rarest run, by the lexeme frequencies of the planner's statistics
+/// (<c>pg_stats</c>), which also bounds the rows ranked.
 /// Diacritics are kept (<c>unicode61 remove_diacritics 2</c> folds them in SQLite): "café" does not match "cafe".
 /// </para>
 /// <para>
@@ -54,6 +56,9 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
     /// <summary>pgvector's largest HNSW-indexable <c>vector</c> dimension.</summary>
     private const int MaxHnswDimensions = 2000;
 
+    /// <summary>How long the lexeme statistics of the planner are reused before they are read again.</summary>
+    private const long TermStatisticsLifetimeMs = 60_000;
+
     private const string ItemColumns = "row_id, collection, owner_key, item_id, session_id, item_type, content, embedding, created_at, payload";
 
     private readonly PostgreSqlMemoryDatabase _database;
@@ -62,6 +67,7 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
     private readonly string _items;
     private readonly string _meta;
     private volatile EmbeddingModel? _model;
+    private volatile TermStatistics? _termStatistics;
 
     /// <summary>Initializes a new instance of the <see cref="PostgresMemoryIndex"/> class on a shared database.</summary>
     /// <param name="database">The database (shared with the PostgreSQL stores; not disposed by the index).</param>
@@ -148,15 +154,17 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
             return;
         }
 
-        await _database.RunInTransactionAsync(async (connection, transaction, ct) =>
+        await _database.RunAsync(async (connection, ct) =>
         {
-            var model = await ReadModelAsync(connection, transaction, ct).ConfigureAwait(false);
-            MemoryIndexValidation.ValidateVectors(items, model?.Id, model?.Dimensions ?? 0);
-            if (model is not null)
+            // A recorded model is never changed, so a cached one needs no read.
+            var model = _model;
+            if (model is null && items.Any(i => !i.Vector.IsEmpty))
             {
+                model = await ReadModelAsync(connection, null, ct).ConfigureAwait(false);
                 _model = model;
             }
 
+            MemoryIndexValidation.ValidateVectors(items, model?.Id, model?.Dimensions ?? 0);
             var sql =
                 $"""
                 INSERT INTO {_items} (owner_key, collection, item_id, session_id, item_type, content, embedding, created_at, payload)
@@ -165,7 +173,9 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
                     session_id = excluded.session_id, item_type = excluded.item_type, content = excluded.content,
                     embedding = excluded.embedding, created_at = excluded.created_at, payload = excluded.payload;
                 """;
-            await using var batch = new NpgsqlBatch(connection, transaction);
+            // One batch, one round trip: PostgreSQL runs the statements before the batch's single Sync as one implicit
+            // transaction, so the batch is stored entirely or not at all.
+            await using var batch = new NpgsqlBatch(connection);
             foreach (var item in items)
             {
                 var command = new NpgsqlBatchCommand(sql);
@@ -291,11 +301,6 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
         MemoryIndexValidation.ValidateSearch(request);
         var filter = request.Filter;
         var terms = request.KeywordWeight > 0 ? Fts5Query.Terms(request.QueryText) : [];
-        if (terms.Count > Fts5Query.MaxSelectedTerms)
-        {
-            terms = terms.GetRange(0, Fts5Query.MaxSelectedTerms);
-        }
-
         var queryVector = request.QueryVector;
         var runVector = request.VectorWeight > 0 && !queryVector.IsEmpty;
         MemoryIndexValidation.ValidateQueryVector(queryVector, _model?.Id, _model?.Dimensions ?? 0);
@@ -380,6 +385,12 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
     private async Task<List<long>> KeywordSearchAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, MemoryFilter filter, List<string> terms, int limit, CancellationToken cancellationToken)
     {
+        terms = await SelectTermsAsync(connection, transaction, terms, cancellationToken).ConfigureAwait(false);
+        if (terms.Count == 0)
+        {
+            return [];
+        }
+
         await using var command = new NpgsqlCommand(string.Empty, connection, transaction);
         var query = new StringBuilder();
         for (var i = 0; i < terms.Count; i++)
@@ -405,6 +416,66 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
         }
 
         return ranking;
+    }
+
+    /// <summary>
+    /// Keeps the selective query words, as the SQLite index does (<see cref="Fts5Query.SelectTerms"/>): in a large index
+    /// the commonest words are dropped while rarer ones exist, and at most the rarest few run, so the ranking reads a
+    /// bounded number of rows and rare words decide the order (the inverse document frequency that <c>ts_rank</c>
+    /// lacks). Word frequencies come from the planner's statistics of the tsvector column (<c>pg_stats</c>: the most
+    /// common lexemes and their shares, gathered by ANALYZE/autovacuum), so choosing costs no scan; a word not among
+    /// them counts as rare. Before the first ANALYZE every word runs (at most <see cref="Fts5Query.MaxSelectedTerms"/>).
+    /// </summary>
+    private async Task<List<string>> SelectTermsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<string> terms, CancellationToken cancellationToken)
+    {
+        var statistics = await GetTermStatisticsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (statistics is null)
+        {
+            return terms.Count > Fts5Query.MaxSelectedTerms ? terms.GetRange(0, Fts5Query.MaxSelectedTerms) : terms;
+        }
+
+        return Fts5Query.SelectTerms(
+            terms, t => statistics.Shares.TryGetValue(t, out var share) ? Math.Max(1, (long)Math.Round(share * statistics.Documents)) : 1, statistics.Documents);
+    }
+
+    private async Task<TermStatistics?> GetTermStatisticsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var cached = _termStatistics;
+        var now = Environment.TickCount64;
+        if (cached is not null && now - cached.ReadAt < TermStatisticsLifetimeMs)
+        {
+            return cached.Documents > 0 ? cached : null;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples::bigint
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'content_tsv'
+            WHERE n.nspname = $1 AND c.relname = 'memory_items';
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _database.Schema });
+        var shares = new Dictionary<string, double>(StringComparer.Ordinal);
+        long documents = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) && !reader.IsDBNull(1))
+            {
+                var lexemes = reader.GetFieldValue<string[]>(0);
+                var frequencies = reader.GetFieldValue<float[]>(1);
+                for (var i = 0; i < lexemes.Length && i < frequencies.Length; i++)
+                {
+                    shares[lexemes[i]] = frequencies[i];
+                }
+
+                documents = Math.Max(0, reader.GetInt64(2));
+            }
+        }
+
+        var statistics = new TermStatistics(shares, documents, now);
+        _termStatistics = statistics;
+        return documents > 0 ? statistics : null;
     }
 
     private async Task<List<KeyValuePair<long, double>>> VectorSearchAsync(
@@ -575,4 +646,6 @@ public sealed class PostgresMemoryIndex : IMemoryIndex, IAsyncDisposable, IDispo
     }
 
     private sealed record EmbeddingModel(string Id, int Dimensions);
+
+    private sealed record TermStatistics(Dictionary<string, double> Shares, long Documents, long ReadAt);
 }

@@ -29,10 +29,17 @@ internal static class PerfBenchmark
             "full" => SqliteDurability.Full,
             var other => throw new CommandLineException($"--durability must be normal or full, not '{other}'."),
         };
+        var stores = StoreList(args.String("store"));
+        var postgres = args.String("postgres") ?? Environment.GetEnvironmentVariable("LONGMEMORY_POSTGRES_URL");
         args.EnsureAllUsed();
         if (messages < 2 || sessions < 1 || messages / sessions < 2)
         {
             throw new CommandLineException("--messages must be at least 2 per session.");
+        }
+
+        if (stores is not null)
+        {
+            return await RunStoreComparisonAsync(stores, messages, sessions, postgres, output, keepDb).ConfigureAwait(false);
         }
 
         Console.WriteLine($"perf: {messages:N0} messages in {sessions} sessions; {MachineInfo.Describe()}");
@@ -92,6 +99,54 @@ internal static class PerfBenchmark
             {
                 Console.WriteLine($"kept {folder}");
             }
+        }
+
+        return 0;
+    }
+
+    private static List<string>? StoreList(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var stores = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        if (stores.Count == 0 || stores.Any(s => s is not ("sqlite" or "postgres")))
+        {
+            throw new CommandLineException($"--store takes sqlite, postgres or both (sqlite,postgres), not '{value}'.");
+        }
+
+        return stores;
+    }
+
+    /// <summary>The index of each store, measured in one run (see <see cref="StoreComparison"/>).</summary>
+    private static async Task<int> RunStoreComparisonAsync(List<string> stores, int messages, int sessions, string? postgres, string? output, bool keepDb)
+    {
+        if (stores.Contains("postgres") && string.IsNullOrWhiteSpace(postgres))
+        {
+            throw new CommandLineException("--store postgres needs --postgres CONNECTION_STRING or LONGMEMORY_POSTGRES_URL (tests/postgres/start-test-server.sh prints one).");
+        }
+
+        Console.WriteLine($"perf --store {string.Join(',', stores)}: {messages:N0} index items; {MachineInfo.Describe()}");
+        var folder = Path.Combine(Path.GetTempPath(), "longmemory-perf-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var report = new JsonObject
+            {
+                ["machine"] = MachineInfo.ToJson(),
+                ["index_stores"] = await StoreComparison.RunAsync(stores, messages, sessions, postgres, folder, keepDb).ConfigureAwait(false),
+            };
+            if (output is not null)
+            {
+                JsonReport.Write(output, report);
+                Console.WriteLine($"wrote {output}");
+            }
+        }
+        finally
+        {
+            TryDelete(folder);
         }
 
         return 0;
