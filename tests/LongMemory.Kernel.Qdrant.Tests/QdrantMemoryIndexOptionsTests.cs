@@ -11,11 +11,13 @@ public sealed class QdrantMemoryIndexOptionsTests
 
         Assert.Equal("longmemory_logs", options.CollectionName(MemoryCollections.Logs));
         Assert.Equal("longmemory_model_memory", options.CollectionName(MemoryCollections.ModelMemory));
+        Assert.Equal(6334, options.Endpoint.Port);
     }
 
     public static TheoryData<string, Action<QdrantMemoryIndexOptions>> InvalidOptions => new()
     {
         { "Endpoint", o => o.Endpoint = new Uri("ftp://example.org") },
+        { "Endpoint", o => o.Endpoint = new Uri("http://localhost:6334/qdrant/") },
         { "ApiKey", o => o.ApiKey = " " },
         { "CollectionPrefix", o => o.CollectionPrefix = "has space" },
         { "VectorSize", o => o.VectorSize = 0 },
@@ -42,8 +44,6 @@ public sealed class QdrantMemoryIndexOptionsTests
     [Fact]
     public void Constructor_InvalidOptions_Throws()
     {
-        using var http = new HttpClient();
-
-        Assert.Throws<ArgumentException>(() => new QdrantMemoryIndex(http, new QdrantMemoryIndexOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentException>(() => new QdrantMemoryIndex(new QdrantMemoryIndexOptions { BatchSize = 0 }));
     }
 }
