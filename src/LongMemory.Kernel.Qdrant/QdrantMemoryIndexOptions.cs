@@ -145,9 +145,9 @@ public sealed class QdrantMemoryIndexOptions
             throw new ArgumentException($"{nameof(MaxRetryDelay)} must be at most 10 minutes; got {MaxRetryDelay}.", nameof(MaxRetryDelay));
         }
 
-        if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromMinutes(30))
+        if (RequestTimeout < TimeSpan.FromMilliseconds(10) || RequestTimeout > TimeSpan.FromMinutes(30))
         {
-            throw new ArgumentException($"{nameof(RequestTimeout)} must be positive and at most 30 minutes; got {RequestTimeout}.", nameof(RequestTimeout));
+            throw new ArgumentException($"{nameof(RequestTimeout)} must be between 10 ms and 30 minutes; got {RequestTimeout}.", nameof(RequestTimeout));
         }
     }
 

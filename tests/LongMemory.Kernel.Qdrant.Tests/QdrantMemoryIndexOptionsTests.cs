@@ -27,6 +27,7 @@ public sealed class QdrantMemoryIndexOptionsTests
         { "MaxRetries", o => o.MaxRetries = -1 },
         { "RetryBaseDelay", o => o.RetryBaseDelay = TimeSpan.FromMinutes(5) },
         { "RequestTimeout", o => o.RequestTimeout = TimeSpan.Zero },
+        { "RequestTimeout", o => o.RequestTimeout = TimeSpan.FromMilliseconds(1) },
     };
 
     [Theory]
@@ -45,5 +46,15 @@ public sealed class QdrantMemoryIndexOptionsTests
     public void Constructor_InvalidOptions_Throws()
     {
         Assert.Throws<ArgumentException>(() => new QdrantMemoryIndex(new QdrantMemoryIndexOptions { BatchSize = 0 }));
+    }
+
+    [Fact]
+    public void Constructor_OptionsAtTheirLimits_BuildTheRetryAndTimeoutPipeline()
+    {
+        var lowest = new QdrantMemoryIndexOptions { MaxRetries = 0, RetryBaseDelay = TimeSpan.Zero, RequestTimeout = TimeSpan.FromMilliseconds(10) };
+        var highest = new QdrantMemoryIndexOptions { MaxRetries = 10, RetryBaseDelay = TimeSpan.FromMinutes(10), MaxRetryDelay = TimeSpan.FromMinutes(10), RequestTimeout = TimeSpan.FromMinutes(30) };
+
+        Assert.Null(Record.Exception(() => new QdrantMemoryIndex(lowest).Dispose()));
+        Assert.Null(Record.Exception(() => new QdrantMemoryIndex(highest).Dispose()));
     }
 }
