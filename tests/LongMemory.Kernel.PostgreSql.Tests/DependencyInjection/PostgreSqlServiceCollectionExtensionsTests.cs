@@ -24,19 +24,6 @@ public sealed class PostgreSqlServiceCollectionExtensionsTests
 
         Assert.Contains("NpgsqlDataSource", error.Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task UsePostgreSqlIndex_ChatMemory_SearchesThePostgreSqlIndex()
-    {
-        var services = new ServiceCollection();
-        services.AddLongMemory().UseInMemoryDatabase().UsePostgreSqlIndex("Host=127.0.0.1;Database=unused", o => o.Schema = "di_test");
-        await using var provider = services.BuildServiceProvider();
-
-        var memory = provider.GetRequiredService<ChatMemory>();
-
-        Assert.IsType<PostgresMemoryIndex>(memory.Index);
-        Assert.Equal("di_test", provider.GetRequiredService<PostgreSqlMemoryDatabase>().Schema);
-    }
 }
 
 [RequiresPostgres]
@@ -61,5 +48,24 @@ public sealed class PostgreSqlServiceCollectionContainerDataSourceTests
 
         Assert.Same(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<PostgreSqlMemoryDatabase>().DataSource);
         Assert.Equal(1, await index.CountAsync(new MemoryFilter("user:a")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task UsePostgreSqlIndex_ChatMemory_IndexesAndRecallsThroughPostgreSql()
+    {
+        await using var schema = await TestSchema.CreateAsync();
+        var services = new ServiceCollection();
+        services.AddLongMemory().UseInMemoryDatabase().UsePostgreSqlIndex(schema.ConnectionString, o => o.Schema = schema.Name);
+        await using var provider = services.BuildServiceProvider();
+        var memory = provider.GetRequiredService<ChatMemory>();
+        var session = await memory.CreateSessionAsync("alice", "trip");
+        var scoped = memory.ForScope(session.Scope);
+
+        await scoped.AddMessagesAsync([new(Microsoft.Extensions.AI.ChatRole.User, "Our flight to Lisbon departs at seven thirty.")]);
+        await memory.WhenIdleAsync();
+
+        Assert.True(await provider.GetRequiredService<PostgresMemoryIndex>().CountAsync(new MemoryFilter(MemoryOwner.User("alice").Key)) > 0);
+        Assert.Equal(0L, await schema.ScalarAsync("SELECT count(*) FROM {schema}.memory_items WHERE owner_key NOT LIKE 'user:alice';"));
+        Assert.Contains(await scoped.RecallAsync("When does the flight to Lisbon leave?"), h => h.Text.Contains("Lisbon", StringComparison.Ordinal));
     }
 }
