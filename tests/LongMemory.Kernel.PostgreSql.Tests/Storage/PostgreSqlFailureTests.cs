@@ -13,9 +13,15 @@ public sealed class PostgreSqlFailureTests
     public async Task AnyCall_PoolExhausted_FailsWithAClearTimeoutInsteadOfHanging()
     {
         await using var schema = await TestSchema.CreateAsync();
+        await using (var migrated = new PostgreSqlMemoryDatabase(schema.Options()))
+        {
+            await migrated.MigrateAsync();
+        }
+
+        // The timeout also bounds opening the one physical connection, which a loaded machine may take a while to do.
         var options = schema.Options();
         options.MaxPoolSize = 1;
-        options.ConnectionTimeout = TimeSpan.FromSeconds(1);
+        options.ConnectionTimeout = TimeSpan.FromSeconds(5);
         await using var index = new PostgresMemoryIndex(options);
         await index.UpsertAsync([Item("user:a", "m1", "first")]);
 
