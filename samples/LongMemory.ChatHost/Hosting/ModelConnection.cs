@@ -89,7 +89,7 @@ internal sealed class ModelConnection
         }
         catch (HttpRequestException ex)
         {
-            var hint = ex.StatusCode == System.Net.HttpStatusCode.NotFound ? $" (is the model pulled? try: ollama pull {args.Model})" : string.Empty;
+            var hint = ex.StatusCode == System.Net.HttpStatusCode.NotFound && args.Model is not null ? $" (is the model pulled? try: ollama pull {args.Model})" : string.Empty;
             return Offline(endpoint, context, ex.Message + hint);
         }
     }

@@ -225,7 +225,8 @@ public sealed class FakeOllamaServer : IAsyncDisposable
             return true;
         }
 
-        if (!Models.Contains(model))
+        // Like Ollama, a name without a tag means ":latest".
+        if (!Models.Contains(model) && !(model.EndsWith(":latest", StringComparison.Ordinal) && Models.Contains(model[..^":latest".Length])))
         {
             await WriteJsonAsync(context, HttpStatusCode.NotFound, new JsonObject { ["error"] = $"model \"{model}\" not found, try pulling it first" }).ConfigureAwait(false);
             return true;
