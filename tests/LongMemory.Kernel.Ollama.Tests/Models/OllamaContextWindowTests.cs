@@ -78,7 +78,7 @@ public sealed class OllamaContextWindowTests : IAsyncLifetime
         Assert.Null(OllamaContextWindow.FromShowModelResponse(new ShowModelResponse()));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task GetContextLengthAsync_BlankModel_ThrowsArgumentException()
     {
         using var client = new OllamaApiClient(_server.Endpoint);
