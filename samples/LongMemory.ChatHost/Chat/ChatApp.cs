@@ -25,10 +25,10 @@ internal sealed class ChatApp : IAsyncDisposable
     private readonly ModelConnection _connection;
     private readonly ChatMemory _memory;
     private readonly IChatClient _inner;
-    private LongMemoryChatClient _client = null!;
-    private IChatClient _chat = null!;
     private readonly string _databasePath;
     private readonly TextReader _input;
+    private LongMemoryChatClient _client = null!;
+    private IChatClient _chat = null!;
     private IReadOnlyList<ChatSession> _listed = [];
     private ChatSession _session = null!;
 
