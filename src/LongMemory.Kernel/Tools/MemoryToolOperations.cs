@@ -18,6 +18,9 @@ public sealed class MemoryToolOperations
     private const int MaxTopK = 20;
     private const int MaxTextLength = 600;
 
+    // Compact: the model pays for every character of a result.
+    private static readonly JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     private readonly ChatMemory _memory;
 
     /// <summary>Initializes a new instance of the <see cref="MemoryToolOperations"/> class.</summary>
@@ -181,8 +184,14 @@ public sealed class MemoryToolOperations
     /// <returns>The JSON text.</returns>
     public static string Error(string message) => Serialize(new() { ["error"] = message });
 
-    /// <summary>Turns an exception a tool call may raise into the error the model sees, or returns <see langword="null"/> for one that should propagate.</summary>
-    internal static string? ErrorFor(string toolName, Exception exception) => exception switch
+    /// <summary>
+    /// Turns an exception a tool call may raise (bad arguments, an unavailable store) into the JSON error the model sees,
+    /// or returns <see langword="null"/> for one that should propagate. Every surface uses this one policy.
+    /// </summary>
+    /// <param name="toolName">The tool's name, which starts the message.</param>
+    /// <param name="exception">The exception.</param>
+    /// <returns>The JSON error, or <see langword="null"/>.</returns>
+    public static string? ErrorFor(string toolName, Exception exception) => exception switch
     {
         ArgumentException or JsonException or FormatException or InvalidCastException or NotSupportedException or KeyNotFoundException or InvalidOperationException
             => Error(toolName + ": " + FirstLine(exception.Message)),
@@ -202,7 +211,7 @@ public sealed class MemoryToolOperations
         }
     }
 
-    private static string Serialize(Dictionary<string, object?> value) => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions);
+    private static string Serialize(Dictionary<string, object?> value) => JsonSerializer.Serialize(value, CompactJson);
 
     private static string FirstLine(string message)
     {
