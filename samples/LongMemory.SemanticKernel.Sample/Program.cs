@@ -62,7 +62,7 @@ public static class SemanticKernelSample
 }
 
 /// <summary>A stand-in model for running without a server: it answers from the recalled memory it was given.</summary>
-internal sealed class OfflineScriptedModel : IChatClient
+public sealed class OfflineScriptedModel : IChatClient
 {
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
