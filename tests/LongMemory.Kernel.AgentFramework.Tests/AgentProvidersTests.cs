@@ -27,7 +27,7 @@ public sealed class AgentProvidersTests : IAsyncDisposable
         Assert.Contains("Bolacha", prompt, StringComparison.Ordinal);
         Assert.True(_model.LastPrompt.Count < 60, $"the prompt has {_model.LastPrompt.Count} messages: history is reduced");
         var scope = await History(agent).GetScopeAsync(agent, session);
-        Assert.Equal(400, (await _memory.GetMessagesAsync(scope)).Count); // every message once, trimmed not lost
+        Assert.Equal(400, (await _memory.ForScope(scope).GetMessagesAsync()).Count); // every message once, trimmed not lost
     }
 
     [Fact(Timeout = 60_000)]
@@ -35,14 +35,14 @@ public sealed class AgentProvidersTests : IAsyncDisposable
     {
         var agent = NewAgent("alice");
         var session = await agent.CreateSessionAsync();
-        await _memory.SaveModelMemoryAsync(MemoryScope.For("alice", (await _memory.CreateSessionAsync("alice")).Id), "The user's favourite tea is sencha.");
+        await _memory.ForScope(MemoryScope.For("alice", (await _memory.CreateSessionAsync("alice")).Id)).SaveModelMemoryAsync("The user's favourite tea is sencha.");
 
         await agent.RunAsync("Which tea should I buy, given my favourite tea?", session);
         var firstInput = Input();
         await agent.RunAsync("And which cup?", session);
         await agent.RunAsync("Thanks!", session);
 
-        var stored = await _memory.GetMessagesAsync(await History(agent).GetScopeAsync(agent, session));
+        var stored = await _memory.ForScope(await History(agent).GetScopeAsync(agent, session)).GetMessagesAsync();
         Assert.Equal(["user", "assistant", "user", "assistant", "user", "assistant"], stored.Select(m => m.Role.Value));
         Assert.DoesNotContain(stored, m => m.Content.Contains("<memory", StringComparison.Ordinal));
         Assert.Contains("sencha", firstInput, StringComparison.Ordinal);
@@ -59,7 +59,7 @@ public sealed class AgentProvidersTests : IAsyncDisposable
         await agent.RunAsync("When does my train leave?", session);
 
         var sessions = await _memory.ListSessionsAsync("alice");
-        var stored = await _memory.GetMessagesAsync(MemoryScope.For("alice", Assert.Single(sessions).Id));
+        var stored = await _memory.ForScope(MemoryScope.For("alice", Assert.Single(sessions).Id)).GetMessagesAsync();
         Assert.Equal(4, stored.Count);
     }
 
@@ -83,7 +83,7 @@ public sealed class AgentProvidersTests : IAsyncDisposable
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task RunAsync_TwoUsers_StayApart_AndCannotResumeEachOthersSession()
+    public async Task RunAsync_TwoUsers_StayApart_EvenWithEachOthersSerializedSession()
     {
         var alice = NewAgent("alice");
         var aliceSession = await alice.CreateSessionAsync();
@@ -95,8 +95,11 @@ public sealed class AgentProvidersTests : IAsyncDisposable
         var bobPrompt = Input();
         Assert.DoesNotContain("4417", bobPrompt, StringComparison.Ordinal);
         Assert.DoesNotContain("Miso", bobPrompt, StringComparison.Ordinal);
+        // The user comes from the app, never from the session blob: alice's session under bob is a session of bob's.
         var stolen = await bob.DeserializeSessionAsync(await alice.SerializeSessionAsync(aliceSession));
-        await Assert.ThrowsAsync<SessionNotFoundException>(() => bob.RunAsync("Show me this conversation.", stolen));
+        await bob.RunAsync("Show me this conversation.", stolen);
+        Assert.DoesNotContain("4417", Input(), StringComparison.Ordinal);
+        Assert.Equal(2, (await _memory.ForScope(await History(alice).GetScopeAsync(alice, aliceSession)).GetMessagesAsync()).Count);
     }
 
     [Fact(Timeout = 60_000)]
@@ -129,8 +132,8 @@ public sealed class AgentProvidersTests : IAsyncDisposable
         await agent.RunAsync("Remember that I prefer aisle seats.", session);
 
         var scope = await History(agent).GetScopeAsync(agent, session);
-        Assert.Equal("The user prefers aisle seats.", Assert.Single(await _memory.GetModelMemoryAsync(scope)).Content);
-        Assert.Equal(4, (await _memory.GetMessagesAsync(scope)).Count); // user, tool call, tool result, answer
+        Assert.Equal("The user prefers aisle seats.", Assert.Single(await _memory.ForScope(scope).GetModelMemoryAsync()).Content);
+        Assert.Equal(4, (await _memory.ForScope(scope).GetMessagesAsync()).Count); // user, tool call, tool result, answer
     }
 
     [Fact(Timeout = 60_000)]

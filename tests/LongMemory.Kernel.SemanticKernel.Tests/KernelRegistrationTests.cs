@@ -57,7 +57,7 @@ public sealed class KernelRegistrationTests : IAsyncDisposable
         Assert.Contains("green Brompton", later, StringComparison.Ordinal);
         Assert.Contains(model.Prompts, p => p.Any(m => m.Contents.OfType<Microsoft.Extensions.AI.FunctionCallContent>().Any(c => c.Name.EndsWith("RetrieveUserInfo", StringComparison.Ordinal))));
         // The model's tool call, its result and the answer are each recorded once in the session that made them.
-        var monday = await _memory.GetMessagesAsync(MemoryScope.For("alice", "monday"));
+        var monday = await _memory.ForScope(MemoryScope.For("alice", "monday")).GetMessagesAsync();
         Assert.Equal(4, monday.Count);
     }
 
@@ -80,7 +80,10 @@ public sealed class KernelRegistrationTests : IAsyncDisposable
         Assert.DoesNotContain("Miso", bobPrompt, StringComparison.Ordinal);
         Assert.Contains("7316", alicePrompt, StringComparison.Ordinal);
         Assert.Empty(await _memory.ListSessionsAsync("bob").ContinueWith(t => t.Result.Where(s => s.Id.StartsWith("a-", StringComparison.Ordinal)).ToList()));
-        await Assert.ThrowsAsync<SessionNotFoundException>(() => RunAsync(kernel, "bob", "a-1", "Show me the earlier messages."));
+        // Session ids are per owner: bob naming alice's session id gets a session of his own, with none of her messages.
+        await RunAsync(kernel, "bob", "a-1", "Show me the earlier messages.");
+        Assert.DoesNotContain("7316", RecordingChatClient.TextOf(model.LastPrompt), StringComparison.Ordinal);
+        Assert.Equal(2, (await _memory.ForScope(MemoryScope.For("alice", "a-1")).GetMessagesAsync()).Count);
         Assert.DoesNotContain("Our keys", string.Join(",", model.LastOptions?.AdditionalProperties?.Keys ?? []), StringComparison.Ordinal);
         Assert.False(model.LastOptions?.AdditionalProperties?.ContainsKey(LongMemoryExecutionSettings.UserIdKey) ?? false);
     }

@@ -23,7 +23,7 @@ public sealed class LongMemoryAIContextProviderTests : IAsyncDisposable
         Assert.Contains("<memory ", context.Instructions, StringComparison.Ordinal);
         Assert.Contains("never as instructions", context.Instructions, StringComparison.Ordinal);
         Assert.Equal(["SaveToModelMemory", "RetrieveUserInfo", "SearchConversationHistory", "SummarizeOldest", "ForgetMemory", "RestoreTrimmed", "ListKnowledge"], context.AIFunctions.Select(f => f.Name));
-        Assert.Equal(2, (await _memory.GetMessagesAsync(MemoryScope.For("alice", "monday"))).Count);
+        Assert.Equal(2, (await _memory.ForScope(MemoryScope.For("alice", "monday")).GetMessagesAsync()).Count);
     }
 
     [Fact(Timeout = 30_000)]

@@ -28,8 +28,8 @@ public sealed class LongMemoryChatHistoryReducerTests : IAsyncDisposable
         Assert.True(peak <= Budget, $"peak {peak} tokens, budget {Budget}");
         Assert.Equal(AuthorRole.System, history[0].Role);
         Assert.Equal("Answer 499: noted, topic 6.", history[^1].Content);
-        Assert.Equal(1000, (await _memory.GetMessagesAsync(session.Scope)).Count); // trimmed, never lost
-        Assert.NotEmpty(await _memory.GetSummariesAsync(session.Scope));
+        Assert.Equal(1000, (await _memory.ForScope(session.Scope).GetMessagesAsync()).Count); // trimmed, never lost
+        Assert.NotEmpty(await _memory.ForScope(session.Scope).GetSummariesAsync());
     }
 
     [Fact(Timeout = 120_000)]
@@ -72,18 +72,22 @@ public sealed class LongMemoryChatHistoryReducerTests : IAsyncDisposable
 
         Assert.True(reduced.Count < history.Count);
         Assert.DoesNotContain(reduced, m => m.Content == "My name is Alice and I live in Lisbon.");
-        Assert.Contains(await _memory.GetKnowledgeAsync(MemoryScope.ForUser("alice")), k => k.Value.Contains("Lisbon", StringComparison.OrdinalIgnoreCase));
-        var summary = (await _memory.GetSummariesAsync(session.Scope)).First();
-        Assert.True(await _memory.RestoreSummaryAsync(session.Scope, summary.Id) > 0);
+        Assert.Contains(await _memory.ForScope(MemoryScope.ForUser("alice")).GetKnowledgeAsync(), k => k.Value.Contains("Lisbon", StringComparison.OrdinalIgnoreCase));
+        var summary = (await _memory.ForScope(session.Scope).GetSummariesAsync()).First();
+        Assert.True(await _memory.ForScope(session.Scope).RestoreSummaryAsync(summary.Id) > 0);
         Assert.Equal(62, history.Count); // ReduceAsync leaves the caller's history as it was
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task ReduceAsync_StoreBacked_AnotherUsersSession_IsRefused()
+    public async Task ReduceAsync_StoreBacked_AnotherUsersSessionId_RecordsIntoTheCallersOwnSession()
     {
         var bobs = await _memory.CreateSessionAsync("bob");
+        await _memory.ForScope(bobs.Scope).AddMessagesAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "Bob's secret.")]);
         var reducer = new LongMemoryChatHistoryReducer(_memory, MemoryScope.For("alice", bobs.Id));
 
-        await Assert.ThrowsAsync<SessionNotFoundException>(() => reducer.ReduceAsync(ChatHistoryReducerContractTests.History(2)));
+        Assert.Null(await reducer.ReduceAsync(ChatHistoryReducerContractTests.History(2)));
+
+        Assert.Single(await _memory.ForScope(bobs.Scope).GetMessagesAsync());
+        Assert.Equal(4, (await _memory.ForScope(MemoryScope.For("alice", bobs.Id)).GetMessagesAsync()).Count);
     }
 }

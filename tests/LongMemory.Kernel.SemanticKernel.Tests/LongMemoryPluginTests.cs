@@ -32,7 +32,7 @@ public sealed class LongMemoryPluginTests : IAsyncDisposable
         var session = await _memory.CreateSessionAsync("alice");
         var kernel = new SKKernel();
         var plugin = kernel.Plugins.AddLongMemory(_memory, session.Scope);
-        var tools = _memory.CreateTools(session.Scope).ToDictionary(t => t.Name);
+        var tools = _memory.ForScope(session.Scope).CreateTools().ToDictionary(t => t.Name);
 
         var saved = await kernel.InvokeAsync<string>(plugin["SaveToModelMemory"], new() { ["content"] = "The user is vegetarian.", ["category"] = "food" });
         var fromPlugin = await kernel.InvokeAsync<string>(plugin["RetrieveUserInfo"], new());
@@ -80,7 +80,7 @@ public sealed class LongMemoryPluginTests : IAsyncDisposable
     {
         var alice = await _memory.CreateSessionAsync("alice");
         var bob = await _memory.CreateSessionAsync("bob");
-        await _memory.SaveModelMemoryAsync(alice.Scope, "Alice's PIN is 4921.");
+        await _memory.ForScope(alice.Scope).SaveModelMemoryAsync("Alice's PIN is 4921.");
         var kernel = new SKKernel();
         var bobPlugin = kernel.Plugins.AddLongMemory(_memory, bob.Scope);
 

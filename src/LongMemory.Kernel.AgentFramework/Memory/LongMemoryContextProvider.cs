@@ -12,7 +12,7 @@ namespace LongMemory.Kernel.AgentFramework;
 /// </summary>
 /// <remarks>
 /// The recalled context goes into the run's instructions, never into its messages, so no history provider persists it.
-/// The text is the core's context assembly (<see cref="ChatMemory.AssembleContextAsync"/>), fencing included.
+/// The text is the core's context assembly (<see cref="ScopedMemory.AssembleContextAsync"/>), fencing included.
 /// </remarks>
 public sealed class LongMemoryContextProvider : AIContextProvider
 {

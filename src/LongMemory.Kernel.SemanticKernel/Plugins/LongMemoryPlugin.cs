@@ -9,7 +9,7 @@ namespace LongMemory.Kernel.SemanticKernel;
 /// supplies a user or session id. Results are compact JSON; bad arguments come back as <c>{"error": "..."}</c>.
 /// </summary>
 /// <remarks>
-/// Each function calls <see cref="MemoryToolOperations"/>, the same code behind <see cref="ChatMemory.CreateTools"/>,
+/// Each function calls <see cref="MemoryToolOperations"/>, the same code behind <see cref="ScopedMemory.CreateTools"/>,
 /// so the plugin and the <c>AIFunction</c> tools behave identically. Register it with
 /// <c>kernel.Plugins.AddLongMemory(memory, scope)</c> or <c>kernelBuilder.Plugins.AddLongMemory(memory, scope)</c>.
 /// </remarks>
@@ -23,7 +23,7 @@ public sealed class LongMemoryPlugin
     /// <summary>Initializes a new instance of the <see cref="LongMemoryPlugin"/> class.</summary>
     /// <param name="memory">The memory.</param>
     /// <param name="scope">The user and session the functions act for; it needs a session.</param>
-    public LongMemoryPlugin(ChatMemory memory, MemoryScope scope) => _operations = new MemoryToolOperations(memory, scope);
+    public LongMemoryPlugin(ChatMemory memory, MemoryScope scope) => _operations = new MemoryToolOperations(Throw.IfNull(memory).ForScope(scope));
 
     /// <summary>Gets the scope the functions act for.</summary>
     public MemoryScope Scope => _operations.Scope;

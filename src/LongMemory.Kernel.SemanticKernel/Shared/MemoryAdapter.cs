@@ -25,19 +25,10 @@ internal sealed class MemoryAdapter(ChatMemory memory)
 
     public int PromptBudget => Memory.Options.Context.PromptBudget;
 
-    /// <summary>Opens the scope's session, creating it for its user when it does not exist; refuses another user's session.</summary>
+    /// <summary>Opens the scope's session, creating it for its owner when it does not exist (session ids are per owner).</summary>
     public async Task<MemoryScope> EnsureSessionAsync(MemoryScope scope, CancellationToken cancellationToken)
     {
-        var existing = await Memory.Sessions.GetSessionAsync(scope.SessionId!, includeDeleted: true, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
-        {
-            await Memory.CreateSessionAsync(scope.UserId, sessionId: scope.SessionId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        else if (!string.Equals(existing.UserId, scope.UserId, StringComparison.Ordinal) || !existing.IsActive)
-        {
-            throw new SessionNotFoundException(scope.SessionId!);
-        }
-
+        await Memory.GetOrCreateSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         return scope;
     }
 
@@ -52,12 +43,13 @@ internal sealed class MemoryAdapter(ChatMemory memory)
             return 0;
         }
 
-        var tail = await Memory.Sessions.GetMessagesAsync(scope.SessionId!, new MessageQuery { Newest = true, Take = conversation.Count }, cancellationToken).ConfigureAwait(false);
+        var scoped = Memory.ForScope(scope);
+        var tail = await scoped.GetMessagesAsync(new MessageQuery { Newest = true, Take = conversation.Count }, cancellationToken).ConfigureAwait(false);
         var known = KnownPrefixLength(conversation, tail);
         var fresh = conversation.Skip(known).ToList();
         if (fresh.Count > 0)
         {
-            await Memory.AddMessagesAsync(scope, fresh, cancellationToken).ConfigureAwait(false);
+            await scoped.AddMessagesAsync(fresh, cancellationToken).ConfigureAwait(false);
         }
 
         return fresh.Count;
@@ -65,28 +57,28 @@ internal sealed class MemoryAdapter(ChatMemory memory)
 
     /// <summary>Appends messages as they are (the caller knows they are new).</summary>
     public Task AppendAsync(MemoryScope scope, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
-        => messages.Count == 0 ? Task.CompletedTask : Memory.AddMessagesAsync(scope, messages, cancellationToken);
+        => messages.Count == 0 ? Task.CompletedTask : Memory.ForScope(scope).AddMessagesAsync(messages, cancellationToken);
 
     public Task<ReductionResult> ReduceIfNeededAsync(MemoryScope scope, CancellationToken cancellationToken)
-        => Memory.ReduceIfNeededAsync(scope, cancellationToken);
+        => Memory.ForScope(scope).ReduceIfNeededAsync(cancellationToken);
 
     /// <summary>The session's live (untrimmed) conversation messages, oldest first: what a reduced history replays.</summary>
     public async Task<IReadOnlyList<ChatMessage>> GetLiveConversationAsync(MemoryScope scope, CancellationToken cancellationToken)
     {
-        var live = await Memory.GetMessagesAsync(scope, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var live = await Memory.ForScope(scope).GetMessagesAsync(new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
         return live.Where(m => m.MessageType is StoredMessageType.Chat or StoredMessageType.Tool).Select(ToChatMessage).ToList();
     }
 
     public async Task<int> CountLiveConversationAsync(MemoryScope scope, CancellationToken cancellationToken)
     {
-        var live = await Memory.GetMessagesAsync(scope, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var live = await Memory.ForScope(scope).GetMessagesAsync(new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
         return live.Count(m => m.MessageType is StoredMessageType.Chat or StoredMessageType.Tool);
     }
 
     /// <summary>The session's active summaries, oldest first, as system messages in the in-memory reducer's format.</summary>
     public async Task<IReadOnlyList<ChatMessage>> GetSummaryMessagesAsync(MemoryScope scope, CancellationToken cancellationToken)
     {
-        var summaries = await Memory.GetSummariesAsync(scope, activeOnly: true, cancellationToken).ConfigureAwait(false);
+        var summaries = await Memory.ForScope(scope).GetSummariesAsync(activeOnly: true, cancellationToken).ConfigureAwait(false);
         return summaries.OrderBy(s => s.FirstMessageId).Select(s => new ChatMessage(ChatRole.System, $"[{HierarchicalChatReducer.SummaryLabel}, level {s.Level}]\n{s.Content}")
         {
             AdditionalProperties = new AdditionalPropertiesDictionary { [HierarchicalChatReducer.SummaryLevelPropertyName] = s.Level },
@@ -94,9 +86,9 @@ internal sealed class MemoryAdapter(ChatMemory memory)
     }
 
     public Task<AssembledContext> AssembleAsync(MemoryScope scope, IReadOnlyList<ChatMessage> newMessages, CancellationToken cancellationToken)
-        => Memory.AssembleContextAsync(scope, newMessages, null, cancellationToken);
+        => Memory.ForScope(scope).AssembleContextAsync(newMessages, null, cancellationToken);
 
-    public IReadOnlyList<AIFunction> CreateTools(MemoryScope scope) => Memory.CreateTools(scope);
+    public IReadOnlyList<AIFunction> CreateTools(MemoryScope scope) => Memory.ForScope(scope).CreateTools();
 
     /// <summary>
     /// The recalled part of an assembled prompt, as one instructions text: the core's memory notice and the labelled,

@@ -122,7 +122,7 @@ public sealed class LongMemoryChatClient : DelegatingChatClient
 
         // Recognise what the store already has: the longest prefix of the incoming conversation that equals the
         // stored session's tail. What follows it is new. Sending only the new message gives a prefix of length 0.
-        var storedTail = await _memory.Sessions.GetMessagesAsync(scope.SessionId!, new MessageQuery { Newest = true, Take = conversation.Count }, cancellationToken).ConfigureAwait(false);
+        var storedTail = await _memory.Messages.GetMessagesAsync(scope.Owner, scope.SessionId!, new MessageQuery { Newest = true, Take = conversation.Count }, cancellationToken).ConfigureAwait(false);
         var known = KnownPrefixLength(conversation, storedTail);
         var fresh = conversation.Skip(known).ToList();
         IReadOnlyList<StoredMessage> stored = [];
@@ -207,16 +207,8 @@ public sealed class LongMemoryChatClient : DelegatingChatClient
             }
         }
 
-        var existing = await _memory.Sessions.GetSessionAsync(sessionId, includeDeleted: true, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
-        {
-            await _memory.CreateSessionAsync(_options.UserId, sessionId: sessionId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        else if (!string.Equals(existing.UserId, _options.UserId, StringComparison.Ordinal) || !existing.IsActive)
-        {
-            throw new SessionNotFoundException(sessionId);
-        }
-
+        // Session ids are per owner: the same ConversationId under another user is that user's own session.
+        await _memory.GetOrCreateSessionAsync(new MemoryScope(_options.UserId, sessionId), cancellationToken).ConfigureAwait(false);
         return new MemoryScope(_options.UserId, sessionId);
     }
 

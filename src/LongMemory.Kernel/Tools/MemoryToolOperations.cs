@@ -6,7 +6,7 @@ namespace LongMemory.Kernel;
 
 /// <summary>
 /// The memory tools' behaviour, bound to one scope: one method per tool, each returning the compact JSON the model reads.
-/// The <see cref="AIFunction"/> tools (<see cref="ChatMemory.CreateTools"/>), the Semantic Kernel plugin and any other
+/// The <see cref="AIFunction"/> tools (<see cref="ScopedMemory.CreateTools"/>), the Semantic Kernel plugin and any other
 /// surface call these methods, so every surface behaves the same.
 /// </summary>
 /// <remarks>
@@ -21,24 +21,22 @@ public sealed class MemoryToolOperations
     // Compact: the model pays for every character of a result.
     private static readonly JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
-    private readonly ChatMemory _memory;
+    private readonly ScopedMemory _memory;
 
     /// <summary>Initializes a new instance of the <see cref="MemoryToolOperations"/> class.</summary>
-    /// <param name="memory">The memory.</param>
-    /// <param name="scope">The user and session the tools act for; it needs a session.</param>
+    /// <param name="memory">The memory of the user and session the tools act for (<c>memory.ForScope(scope)</c>); it needs a session.</param>
     /// <exception cref="ArgumentException">The scope has no session.</exception>
-    public MemoryToolOperations(ChatMemory memory, MemoryScope scope)
+    public MemoryToolOperations(ScopedMemory memory)
     {
         _memory = Throw.IfNull(memory);
-        Scope = Throw.IfNull(scope);
-        if (scope.SessionId is null)
+        if (memory.Scope.SessionId is null)
         {
-            throw new ArgumentException("Memory tools need a scope with a session.", nameof(scope));
+            throw new ArgumentException("Memory tools need a scope with a session.", nameof(memory));
         }
     }
 
     /// <summary>Gets the scope the operations act for.</summary>
-    public MemoryScope Scope { get; }
+    public MemoryScope Scope => _memory.Scope;
 
     /// <summary>Saves something worth remembering about the user (see <see cref="MemoryToolDescriptions.SaveToModelMemory"/>).</summary>
     /// <param name="content">The fact, preference or note.</param>
@@ -56,7 +54,7 @@ public sealed class MemoryToolOperations
                 throw new ArgumentException("importance must be between 0 and 1.", nameof(importance));
             }
 
-            var entry = await _memory.SaveModelMemoryAsync(Scope, content, category, value, "model", cancellationToken).ConfigureAwait(false);
+            var entry = await _memory.SaveModelMemoryAsync(content, category, value, "model", cancellationToken).ConfigureAwait(false);
             return new() { ["saved"] = MemoryId(entry.Id), ["content"] = entry.Content, ["updated_existing"] = entry.UpdatedAt > entry.CreatedAt };
         });
 
@@ -73,12 +71,12 @@ public sealed class MemoryToolOperations
             var notes = new List<Dictionary<string, object?>>();
             if (string.IsNullOrWhiteSpace(query))
             {
-                facts.AddRange((await _memory.GetKnowledgeAsync(Scope, null, cancellationToken).ConfigureAwait(false)).Take(k).Select(FactJson));
-                notes.AddRange((await _memory.GetModelMemoryAsync(Scope, cancellationToken).ConfigureAwait(false)).Take(k).Select(NoteJson));
+                facts.AddRange((await _memory.GetKnowledgeAsync(null, cancellationToken).ConfigureAwait(false)).Take(k).Select(FactJson));
+                notes.AddRange((await _memory.GetModelMemoryAsync(cancellationToken).ConfigureAwait(false)).Take(k).Select(NoteJson));
             }
             else
             {
-                var hits = await _memory.RecallAsync(Scope, query, new RecallOptions { Collections = [MemoryCollections.Knowledge, MemoryCollections.ModelMemory], TopK = k }, cancellationToken).ConfigureAwait(false);
+                var hits = await _memory.RecallAsync(query, new RecallOptions { Collections = [MemoryCollections.Knowledge, MemoryCollections.ModelMemory], TopK = k }, cancellationToken).ConfigureAwait(false);
                 foreach (var hit in hits)
                 {
                     var entry = new Dictionary<string, object?> { ["text"] = Clip(hit.Text), ["relevance"] = Math.Round(Math.Min(1, hit.Score), 2) };
@@ -101,7 +99,7 @@ public sealed class MemoryToolOperations
         => RunAsync(MemoryToolDescriptions.SearchConversationHistoryName, async () =>
         {
             Throw.IfNullOrWhitespace(query);
-            var hits = await _memory.RecallAsync(Scope, query, new RecallOptions { TopK = CheckTopK(topK ?? 5), AcrossSessions = acrossSessions ?? true }, cancellationToken).ConfigureAwait(false);
+            var hits = await _memory.RecallAsync(query, new RecallOptions { TopK = CheckTopK(topK ?? 5), AcrossSessions = acrossSessions ?? true }, cancellationToken).ConfigureAwait(false);
             return new()
             {
                 ["results"] = hits.Select(h => new Dictionary<string, object?>
@@ -129,7 +127,7 @@ public sealed class MemoryToolOperations
                 throw new ArgumentException("count must be between 2 and 200.", nameof(count));
             }
 
-            var result = await _memory.SummarizeOldestAsync(Scope, n, cancellationToken).ConfigureAwait(false);
+            var result = await _memory.SummarizeOldestAsync(n, cancellationToken).ConfigureAwait(false);
             return new() { ["summaries_created"] = result.SummariesCreated, ["messages_trimmed"] = result.MessagesTrimmed };
         });
 
@@ -142,8 +140,8 @@ public sealed class MemoryToolOperations
         {
             var (kind, number) = ParseId(id);
             var forgotten = kind == "memory"
-                ? await _memory.ForgetModelMemoryAsync(Scope, number, cancellationToken).ConfigureAwait(false)
-                : await _memory.ForgetKnowledgeAsync(Scope, number, cancellationToken).ConfigureAwait(false);
+                ? await _memory.ForgetModelMemoryAsync(number, cancellationToken).ConfigureAwait(false)
+                : await _memory.ForgetKnowledgeAsync(number, cancellationToken).ConfigureAwait(false);
             return forgotten ? new() { ["forgotten"] = id } : new() { ["error"] = $"No memory with id '{id}' was found." };
         });
 
@@ -161,8 +159,8 @@ public sealed class MemoryToolOperations
             }
 
             var restored = summaryId is { } sid
-                ? await _memory.RestoreSummaryAsync(Scope, sid, cancellationToken).ConfigureAwait(false)
-                : await _memory.RestoreMessagesAsync(Scope, messageIds!, cancellationToken).ConfigureAwait(false);
+                ? await _memory.RestoreSummaryAsync(sid, cancellationToken).ConfigureAwait(false)
+                : await _memory.RestoreMessagesAsync(messageIds!, cancellationToken).ConfigureAwait(false);
             return new() { ["restored_messages"] = restored };
         });
 
@@ -174,8 +172,8 @@ public sealed class MemoryToolOperations
         => RunAsync(MemoryToolDescriptions.ListKnowledgeName, async () =>
         {
             var entries = string.IsNullOrWhiteSpace(key)
-                ? await _memory.GetKnowledgeAsync(Scope, null, cancellationToken).ConfigureAwait(false)
-                : await _memory.GetKnowledgeHistoryAsync(Scope, key, cancellationToken).ConfigureAwait(false);
+                ? await _memory.GetKnowledgeAsync(null, cancellationToken).ConfigureAwait(false)
+                : await _memory.GetKnowledgeHistoryAsync(key, cancellationToken).ConfigureAwait(false);
             return new() { ["facts"] = entries.Select(FactJson).ToList() };
         });
 

@@ -13,7 +13,7 @@ internal static class MemoryTools
 {
     public static IReadOnlyList<AIFunction> Create(ChatMemory memory, MemoryScope scope)
     {
-        var ops = new MemoryToolOperations(memory, scope);
+        var ops = new MemoryToolOperations(memory.ForScope(scope));
         var tools = new List<AIFunction>
         {
             AIFunctionFactory.Create(
