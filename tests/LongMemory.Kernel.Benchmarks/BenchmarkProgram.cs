@@ -2,10 +2,11 @@ using LongMemory.Kernel.Benchmarks.CommandLine;
 using LongMemory.Kernel.Benchmarks.Locomo;
 using LongMemory.Kernel.Benchmarks.Micro;
 using LongMemory.Kernel.Benchmarks.Perf;
+using LongMemory.Kernel.Benchmarks.Reducers;
 
 namespace LongMemory.Kernel.Benchmarks;
 
-/// <summary>Dispatches the subcommands: <c>locomo</c>, <c>perf</c> and <c>micro</c>.</summary>
+/// <summary>Dispatches the subcommands: <c>locomo</c>, <c>perf</c>, <c>reducers</c> and <c>micro</c>.</summary>
 internal static class BenchmarkProgram
 {
     private const string Usage = """
@@ -19,6 +20,8 @@ internal static class BenchmarkProgram
               prompt tokens per turn with memory vs. full history.
           perf --store sqlite,postgres [--postgres CONNECTION_STRING] [--messages N] [--out FILE]
               Index upsert and search p50/p95 of each store in one run (PostgreSQL: --postgres or LONGMEMORY_POSTGRES_URL).
+          reducers [--out FILE]
+              SK's truncation and summarization reducers vs. LongMemoryChatHistoryReducer on one 1,000-message history.
           micro [BenchmarkDotNet arguments, e.g. --filter *]
               BenchmarkDotNet micro-benchmarks of the hot paths (hashing embedder, cosine scan, BPE counting).
         """;
@@ -39,6 +42,8 @@ internal static class BenchmarkProgram
                     return await LocomoBenchmark.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
                 case "perf":
                     return await PerfBenchmark.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
+                case "reducers":
+                    return await ReducerComparison.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
                 case "micro":
                     return MicroBenchmarks.Run(args[1..]);
                 default:

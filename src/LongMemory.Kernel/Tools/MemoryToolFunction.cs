@@ -19,19 +19,10 @@ internal sealed class MemoryToolFunction(AIFunction inner) : DelegatingAIFunctio
         {
             throw;
         }
-        catch (Exception ex) when (ex is ArgumentException or JsonException or FormatException or InvalidCastException or NotSupportedException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (MemoryToolOperations.ErrorFor(Name, ex) is { } error)
         {
-            return MemoryTools.Error(Name + ": " + FirstLine(ex.Message));
+            // Argument binding fails before the operation runs (a missing or mistyped argument).
+            return MemoryTools.Json(error);
         }
-        catch (LongMemoryStoreException)
-        {
-            return MemoryTools.Error(Name + ": the memory store is unavailable right now; try again later.");
-        }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
     }
 }
