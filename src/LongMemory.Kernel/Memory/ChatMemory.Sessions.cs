@@ -140,6 +140,7 @@ public sealed partial class ChatMemory
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var toStore = list.Select(m => StoredMessageMapper.ToNewMessage(m, TokenCounter.CountTokens([m]), m.CreatedAt ?? now)).ToList();
+        toStore = MessageIdempotency.DeriveKeys(list, toStore);
         var stored = await Messages.AppendMessagesAsync(scope.Owner, session.Id, toStore, cancellationToken).ConfigureAwait(false);
         Log.Stored(_logger, session.Id, stored.Count, stored.Sum(m => m.TokenCount));
 

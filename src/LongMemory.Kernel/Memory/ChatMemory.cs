@@ -56,6 +56,10 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         var loggerFactory = components.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<ChatMemory>();
         _ownedResource = ownedResource;
+        if (ownedResource is SqliteMemoryDatabase database && components.LoggerFactory is not null)
+        {
+            database.Logger = loggerFactory.CreateLogger<SqliteMemoryDatabase>();
+        }
 
         var chunker = new TextChunker(TokenCounter, new TextChunkerOptions { MaxChunkTokens = Options.ChunkMaxTokens });
         _indexer = new MemoryIndexer(Outbox, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>());
@@ -193,6 +197,18 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     /// <returns>The counts and the last error.</returns>
     public Task<IndexStatus> GetIndexStatusAsync(CancellationToken cancellationToken = default)
         => Outbox.GetIndexStatusAsync(null, null, cancellationToken);
+
+    /// <summary>
+    /// Gets the health of the SQLite database this memory owns (built with <see cref="ChatMemoryBuilder"/> or
+    /// <c>AddLongMemory</c>): the write-ahead log's size and whether checkpoints succeed, after running a passive
+    /// checkpoint now. <see langword="null"/> when the stores are not backed by a SQLite database of this memory.
+    /// </summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The status, or <see langword="null"/>.</returns>
+    public async Task<SqliteStorageStatus?> GetStorageStatusAsync(CancellationToken cancellationToken = default)
+        => _ownedResource is SqliteMemoryDatabase { FilePath: not null } database
+            ? await database.CheckpointAsync(cancellationToken).ConfigureAwait(false)
+            : (_ownedResource as SqliteMemoryDatabase)?.GetStatus();
 
     internal Task<IndexStatus> GetScopeIndexStatusAsync(MemoryScope scope, CancellationToken cancellationToken)
         => Outbox.GetIndexStatusAsync(scope.Owner, scope.SessionId, cancellationToken);

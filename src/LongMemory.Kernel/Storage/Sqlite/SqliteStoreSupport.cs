@@ -43,13 +43,18 @@ internal static class SqliteStoreSupport
             operation,
             async connection =>
             {
+                await database.EnsureWalWithinBoundAsync(connection, operation, cancellationToken).ConfigureAwait(false);
+                T result;
                 var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    var result = await work(connection, transaction).ConfigureAwait(false);
+                    result = await work(connection, transaction).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return result;
                 }
+
+                // Committed: from here on nothing may fail the caller's write (a checkpoint problem is logged and shown in the status).
+                await database.AfterCommitAsync(connection, cancellationToken).ConfigureAwait(false);
+                return result;
             },
             cancellationToken);
 
