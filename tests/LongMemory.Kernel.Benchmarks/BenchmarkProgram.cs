@@ -1,11 +1,12 @@
 using LongMemory.Kernel.Benchmarks.CommandLine;
 using LongMemory.Kernel.Benchmarks.Locomo;
 using LongMemory.Kernel.Benchmarks.Micro;
+using LongMemory.Kernel.Benchmarks.Middleware;
 using LongMemory.Kernel.Benchmarks.Perf;
 
 namespace LongMemory.Kernel.Benchmarks;
 
-/// <summary>Dispatches the subcommands: <c>locomo</c>, <c>perf</c> and <c>micro</c>.</summary>
+/// <summary>Dispatches the subcommands: <c>locomo</c>, <c>perf</c>, <c>middleware</c> and <c>micro</c>.</summary>
 internal static class BenchmarkProgram
 {
     private const string Usage = """
@@ -17,6 +18,8 @@ internal static class BenchmarkProgram
           perf [--messages N] [--sessions S] [--durability normal|full] [--out FILE] [--keep-db]
               Ingest throughput, recall and context assembly latency, token counting, vector scan efficiency,
               prompt tokens per turn with memory vs. full history.
+          middleware [--turns N] [--warmup N] [--replay]
+              Overhead of LongMemoryChatClient per turn (p50/p95) against a direct call to the same instant fake model.
           micro [BenchmarkDotNet arguments, e.g. --filter *]
               BenchmarkDotNet micro-benchmarks of the hot paths (hashing embedder, cosine scan, BPE counting).
         """;
@@ -37,6 +40,8 @@ internal static class BenchmarkProgram
                     return await LocomoBenchmark.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
                 case "perf":
                     return await PerfBenchmark.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
+                case "middleware":
+                    return await MiddlewareBenchmark.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
                 case "micro":
                     return MicroBenchmarks.Run(args[1..]);
                 default:
