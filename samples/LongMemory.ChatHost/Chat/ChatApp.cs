@@ -26,6 +26,7 @@ internal sealed class ChatApp : IAsyncDisposable
     private readonly ChatMemory _memory;
     private readonly IChatClient _inner;
     private readonly LongMemoryChatClient _client;
+    private ContextReport? _lastReport;
     private readonly string _databasePath;
     private readonly TextReader _input;
     private IReadOnlyList<ChatSession> _listed = [];
@@ -40,7 +41,8 @@ internal sealed class ChatApp : IAsyncDisposable
         _inner = inner;
         _databasePath = databasePath;
         _input = input;
-        _client = new LongMemoryChatClient(inner, memory, new LongMemoryChatClientOptions { UserId = args.User });
+        // A single-user console app: it remembers the last turn's report itself (the client keeps no per-user state).
+        _client = new LongMemoryChatClient(inner, memory, new LongMemoryChatClientOptions { UserId = args.User, OnContextReport = report => _lastReport = report });
     }
 
     private MemoryScope Scope => _session.Scope;
@@ -232,7 +234,7 @@ internal sealed class ChatApp : IAsyncDisposable
                 await ShowReportAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case ChatCommandKind.Debug:
-                if (_client.LastReport is { } report)
+                if (_lastReport is { } report)
                 {
                     _ui.Write(ContextReportView.Debug(report, _ui));
                 }
@@ -274,7 +276,7 @@ internal sealed class ChatApp : IAsyncDisposable
             _ui.Write(new Panel(new Text(answer.Trim())).Header(Markup.Escape(_connection.Model ?? "assistant")).Border(BoxBorder.Rounded).Expand());
         }
 
-        if (_client.LastReport is { } report)
+        if (_lastReport is { } report)
         {
             _ui.Markup(ContextReportView.Footer(report));
         }
@@ -478,7 +480,7 @@ internal sealed class ChatApp : IAsyncDisposable
         grid.AddRow("[bold]Knowledge[/]", string.Create(CultureInfo.InvariantCulture, $"{knowledge.Count} current facts about {_args.User}"));
         grid.AddRow("[bold]Model memory[/]", string.Create(CultureInfo.InvariantCulture, $"{notes.Count} notes"));
         grid.AddRow("[bold]Indexing[/]", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{index.Indexed} indexed, {index.Pending} pending, {index.Failed} failed{(index.LastError is null ? string.Empty : " (last error: " + index.LastError + ")")}")));
-        if (_client.LastReport is { } report)
+        if (_lastReport is { } report)
         {
             grid.AddRow("[bold]Last prompt[/]", Bar(report));
         }
