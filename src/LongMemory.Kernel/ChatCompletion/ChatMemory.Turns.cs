@@ -7,17 +7,18 @@ public sealed partial class ChatMemory
     /// <summary>
     /// <see cref="AddMessagesAsync"/> for the chat middleware: the same storing, indexing and knowledge capture, with the
     /// idempotency key and the incomplete flag kept in each message's metadata. A message whose key the session's newest
-    /// messages already hold is not stored again (the stored one is returned).
+    /// messages (<paramref name="recent"/>, read by the caller under its turn lock, or read here) already hold is not
+    /// stored again (the stored one is returned).
     /// </summary>
     /// <remarks>
     /// Part of <see cref="ChatMemoryTurnAdapter"/>: the scoped memory API replaces it with an idempotent append in the
     /// store (<c>NewMessage.IdempotencyKey</c>), which also refuses duplicates across processes.
     /// </remarks>
-    internal async Task<IReadOnlyList<StoredMessage>> AppendTurnMessagesAsync(MemoryScope scope, IReadOnlyList<TurnMessage> messages, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<StoredMessage>> AppendTurnMessagesAsync(MemoryScope scope, IReadOnlyList<TurnMessage> messages, IReadOnlyList<StoredMessage>? recent, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        var recent = await Sessions.GetMessagesAsync(session.Id, new MessageQuery { Newest = true, Take = 64 }, cancellationToken).ConfigureAwait(false);
+        recent ??= await Sessions.GetMessagesAsync(session.Id, new MessageQuery { Newest = true, Take = 64 }, cancellationToken).ConfigureAwait(false);
         var byKey = recent
             .Where(m => m.Metadata is not null && m.Metadata.ContainsKey(TurnMetadata.IdempotencyKey))
             .GroupBy(m => m.Metadata![TurnMetadata.IdempotencyKey], StringComparer.Ordinal)

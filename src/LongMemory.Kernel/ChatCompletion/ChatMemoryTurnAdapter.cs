@@ -59,8 +59,8 @@ internal sealed class ChatMemoryTurnAdapter(ChatMemory memory)
         => Memory.Sessions.GetMessagesAsync(scope.SessionId!, new MessageQuery { Newest = true, Take = take }, cancellationToken);
 
     /// <summary>Stores messages with their metadata (idempotency key, incomplete flag), indexes them and captures knowledge.</summary>
-    public Task<IReadOnlyList<StoredMessage>> AppendAsync(MemoryScope scope, IReadOnlyList<TurnMessage> messages, CancellationToken cancellationToken)
-        => Memory.AppendTurnMessagesAsync(scope, messages, cancellationToken);
+    public Task<IReadOnlyList<StoredMessage>> AppendAsync(MemoryScope scope, IReadOnlyList<TurnMessage> messages, IReadOnlyList<StoredMessage>? recent, CancellationToken cancellationToken)
+        => Memory.AppendTurnMessagesAsync(scope, messages, recent, cancellationToken);
 
     /// <summary>Reduces when triggered, then assembles the prompt with the request's extra mandatory tokens.</summary>
     public async Task<AssembledContext> PrepareTurnAsync(

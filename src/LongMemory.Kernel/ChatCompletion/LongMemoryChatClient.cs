@@ -246,7 +246,7 @@ public sealed partial class LongMemoryChatClient : DelegatingChatClient
             {
                 var parent = storedNewest.Count > 0 ? storedNewest[^1].Id : (long?)null;
                 var turnMessages = fresh.Select((m, i) => new TurnMessage(m, HistoryMatcher.IdempotencyKey(scope, m, parent, match.KnownCount + i))).ToList();
-                stored = await _memory.AppendAsync(scope, turnMessages, cancellationToken).ConfigureAwait(false);
+                stored = await _memory.AppendAsync(scope, turnMessages, storedNewest, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -261,7 +261,7 @@ public sealed partial class LongMemoryChatClient : DelegatingChatClient
             _options.OnContextReport?.Invoke(context.Report);
             // Only a session the caller named as a conversation id is echoed: returning one the caller did not ask for would
             // switch function-invocation clients to service-managed history (Semantic Kernel's then fails).
-            return new Turn(scope, context, InnerOptions(options), held, options?.ConversationId is null ? null : sessionId);
+            return new Turn(scope, context, InnerOptions(options), held, options?.ConversationId is null ? null : sessionId) { StoredAtStart = storedNewest };
         }
         catch
         {
@@ -277,7 +277,8 @@ public sealed partial class LongMemoryChatClient : DelegatingChatClient
         {
             using var timeout = new CancellationTokenSource(_options.PersistTimeout);
             var turnMessages = answer.Select(m => new TurnMessage(m, HistoryMatcher.IdempotencyKey(turn.Scope, m, null, 0), incomplete)).ToList();
-            await _memory.AppendAsync(turn.Scope, turnMessages, timeout.Token).ConfigureAwait(false);
+            // Under the turn lock the only messages stored since the turn began are its own, which carry other keys.
+            await _memory.AppendAsync(turn.Scope, turnMessages, turn.StoredAtStart, timeout.Token).ConfigureAwait(false);
         }
 
         if (!incomplete)
@@ -355,6 +356,8 @@ public sealed partial class LongMemoryChatClient : DelegatingChatClient
     private sealed class Turn(MemoryScope scope, AssembledContext context, ChatOptions? innerOptions, IDisposable held, string? echoConversationId) : IDisposable
     {
         public string? EchoConversationId { get; } = echoConversationId;
+
+        public IReadOnlyList<StoredMessage> StoredAtStart { get; init; } = [];
 
         public MemoryScope Scope { get; } = scope;
 
