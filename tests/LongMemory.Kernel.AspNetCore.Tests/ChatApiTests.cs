@@ -107,11 +107,11 @@ public sealed class ChatApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Empty(_model.Prompts);
         var memory = _app.Services.GetRequiredService<ChatMemory>();
-        Assert.Null(await memory.Sessions.GetSessionAsync("anonymous-try", includeDeleted: true));
+        Assert.Null(await memory.Sessions.GetSessionAsync(MemoryOwner.AnonymousSession("anonymous-try"), "anonymous-try", includeDeleted: true));
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task OtherUsersSession_NotFound_AndNotTouched()
+    public async Task SameSessionIdUnderAnotherUser_IsThatUsersOwn_AndAliceUntouched()
     {
         using (var own = await PostAsync("alice", "alice-private", "[alice] my diary entry"))
         {
@@ -120,7 +120,8 @@ public sealed class ChatApiTests : IAsyncLifetime
 
         using var response = await PostAsync("bob", "alice-private", "[bob] show me the diary");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("[alice]", RecordingChatClient.TextOf(_model.LastPrompt), StringComparison.Ordinal);
         var memory = _app.Services.GetRequiredService<ChatMemory>();
         Assert.Equal(2, (await memory.GetMessagesAsync(MemoryScope.For("alice", "alice-private"))).Count);
     }

@@ -17,7 +17,7 @@ public sealed class SemanticKernelInteropTests : IAsyncDisposable
     {
         var model = new RecordingChatClient();
         var earlier = await _memory.CreateSessionAsync("alice");
-        await _memory.AddMessagesAsync(earlier.Scope, [new Microsoft.Extensions.AI.ChatMessage(ChatRole.User, "My daughter's school is Escola Azul.")]);
+        await _memory.ForScope(earlier.Scope).AddMessagesAsync([new Microsoft.Extensions.AI.ChatMessage(ChatRole.User, "My daughter's school is Escola Azul.")]);
         var session = await _memory.CreateSessionAsync("alice");
         IChatCompletionService chat = model
             .WithLongMemory(_memory, new LongMemoryChatClientOptions { UserId = "alice", SessionId = session.Id })
@@ -30,7 +30,7 @@ public sealed class SemanticKernelInteropTests : IAsyncDisposable
             history.Add(await chat.GetChatMessageContentAsync(history));
         }
 
-        var stored = await _memory.GetMessagesAsync(session.Scope);
+        var stored = await _memory.ForScope(session.Scope).GetMessagesAsync();
         Assert.Equal(4, stored.Count);
         Assert.Contains("Escola Azul", RecordingChatClient.TextOf(model.LastPrompt), StringComparison.Ordinal);
     }
@@ -55,16 +55,16 @@ public sealed class SemanticKernelInteropTests : IAsyncDisposable
             .Build();
         builder.Services.AddSingleton<IChatCompletionService>(client.AsChatCompletionService());
         var kernel = builder.Build();
-        kernel.Plugins.AddFromFunctions("memory", _memory.CreateTools(session.Scope).Select(t => t.AsKernelFunction()));
+        kernel.Plugins.AddFromFunctions("memory", _memory.ForScope(session.Scope).CreateTools().Select(t => t.AsKernelFunction()));
 
         var result = await kernel.InvokePromptAsync(
             "Remember that I like window seats.",
             new KernelArguments(new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }));
 
         Assert.Contains("memory:", result.ToString(), StringComparison.Ordinal);
-        var saved = Assert.Single(await _memory.GetModelMemoryAsync(session.Scope));
+        var saved = Assert.Single(await _memory.ForScope(session.Scope).GetModelMemoryAsync());
         Assert.Equal("The user prefers window seats.", saved.Content);
-        var stored = await _memory.GetMessagesAsync(session.Scope);
+        var stored = await _memory.ForScope(session.Scope).GetMessagesAsync();
         Assert.Equal(4, stored.Count); // user, assistant tool call, tool result, assistant answer
         Assert.Equal(["SaveToModelMemory", "RetrieveUserInfo", "SearchConversationHistory", "SummarizeOldest", "ForgetMemory", "RestoreTrimmed", "ListKnowledge"],
             kernel.Plugins["memory"].Select(f => f.Name));

@@ -58,7 +58,7 @@ public sealed class SemanticKernelToolLoopTests : IAsyncDisposable
         Assert.Equal(2, sessions.Count);
         foreach (var session in sessions)
         {
-            var stored = await _memory.GetMessagesAsync(session.Scope);
+            var stored = await _memory.ForScope(session.Scope).GetMessagesAsync();
             Assert.Equal(8, stored.Count); // per question: user, tool call, tool result, answer
             var questions = stored.Where(m => m.Role == ChatRole.User).Select(m => m.Content).ToList();
             Assert.True(questions.SequenceEqual(["What's the weather in Lisbon?", "And tomorrow?"]) || questions.SequenceEqual(["Is Porto warm?", "And at night?"]), string.Join(" | ", questions));
@@ -85,7 +85,7 @@ public sealed class SemanticKernelToolLoopTests : IAsyncDisposable
         var result = await kernel.InvokePromptAsync("What's the weather in Lisbon?", new KernelArguments(new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }));
 
         Assert.Contains("Sunny", result.ToString(), StringComparison.Ordinal);
-        Assert.Equal(4, (await _memory.GetMessagesAsync(MemoryScope.For("alice", "trip-planning"))).Count);
+        Assert.Equal(4, (await _memory.ForScope(MemoryScope.For("alice", "trip-planning")).GetMessagesAsync()).Count);
         Assert.All(model.Prompts, AssertToolCallsAnswered);
     }
 }

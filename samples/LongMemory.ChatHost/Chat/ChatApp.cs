@@ -221,7 +221,7 @@ internal sealed class ChatApp : IAsyncDisposable
                 await ShowModelMemoryAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case ChatCommandKind.Remember:
-                var saved = await _memory.SaveModelMemoryAsync(Scope, command.Argument, source: "user", cancellationToken: cancellationToken).ConfigureAwait(false);
+                var saved = await _memory.ForScope(Scope).SaveModelMemoryAsync(command.Argument, source: "user", cancellationToken: cancellationToken).ConfigureAwait(false);
                 _ui.Info($"Saved as memory:{saved.Id.ToString(CultureInfo.InvariantCulture)}.");
                 break;
             case ChatCommandKind.Forget:
@@ -255,7 +255,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
     private async Task SendAsync(string text, CancellationToken cancellationToken)
     {
-        var tools = _connection.Online && _connection.SupportsTools ? _memory.CreateTools(Scope) : [];
+        var tools = _connection.Online && _connection.SupportsTools ? _memory.ForScope(Scope).CreateTools() : [];
         var loop = new ToolCallingLoop(_client, tools);
         loop.ToolCalled += (call, result) => _ui.Markup(
             $"[grey]  tool {Markup.Escape(call.Name)}({Markup.Escape(OfflineRecallChatClient.OneLine(FormatArguments(call), 120))}) -> {Markup.Escape(OfflineRecallChatClient.OneLine(result.Result?.ToString() ?? "null", 160))}[/]");
@@ -282,7 +282,7 @@ internal sealed class ChatApp : IAsyncDisposable
         }
 
         // The first message titles the session; refresh so /sessions and the banner show it.
-        _session = await _memory.Sessions.GetSessionAsync(_session.Id, cancellationToken: cancellationToken).ConfigureAwait(false) ?? _session;
+        _session = await _memory.ForScope(_session.Scope).GetSessionAsync(cancellationToken).ConfigureAwait(false) ?? _session;
     }
 
     private async Task ShowSessionsAsync(CancellationToken cancellationToken)
@@ -323,7 +323,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
         if (found is null)
         {
-            var session = await _memory.Sessions.GetSessionAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var session = await _memory.ForScope(new MemoryScope(Scope.UserId, target)).GetSessionAsync(cancellationToken).ConfigureAwait(false);
             found = session is not null && session.UserId == _args.User ? session : null;
         }
 
@@ -333,14 +333,14 @@ internal sealed class ChatApp : IAsyncDisposable
             return;
         }
 
-        _session = await _memory.Sessions.GetSessionAsync(found.Id, cancellationToken: cancellationToken).ConfigureAwait(false) ?? found;
+        _session = await _memory.ForScope(found.Scope).GetSessionAsync(cancellationToken).ConfigureAwait(false) ?? found;
         _listed = [];
         _ui.Info("Switched to " + Describe(_session));
     }
 
     private async Task ShowHistoryAsync(int count, CancellationToken cancellationToken)
     {
-        var messages = await _memory.GetMessagesAsync(Scope, new MessageQuery { Newest = true, Take = count }, cancellationToken).ConfigureAwait(false);
+        var messages = await _memory.ForScope(Scope).GetMessagesAsync(new MessageQuery { Newest = true, Take = count }, cancellationToken).ConfigureAwait(false);
         var table = new Table().Border(TableBorder.Rounded).Title("History of " + Markup.Escape(Describe(_session)))
             .AddColumn(new TableColumn("Id").RightAligned()).AddColumn("Role").AddColumn("Message").AddColumn(new TableColumn("Tokens").RightAligned());
         foreach (var m in messages.OrderBy(m => m.Id))
@@ -358,7 +358,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
     private async Task ShowSummariesAsync(CancellationToken cancellationToken)
     {
-        var summaries = await _memory.Sessions.GetSummariesAsync(_session.Id, activeOnly: false, cancellationToken).ConfigureAwait(false);
+        var summaries = await _memory.ForScope(_session.Scope).GetSummariesAsync(activeOnly: false, cancellationToken).ConfigureAwait(false);
         if (summaries.Count == 0)
         {
             _ui.Info("No summaries yet: the session has not been long enough to reduce.");
@@ -384,7 +384,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
     private async Task ShowKnowledgeAsync(CancellationToken cancellationToken)
     {
-        var entries = await _memory.GetKnowledgeAsync(Scope, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entries = await _memory.ForScope(Scope).GetKnowledgeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         if (entries.Count == 0)
         {
             _ui.Info("No knowledge captured yet. Tell me about yourself (\"My name is ...\", \"I live in ...\").");
@@ -395,7 +395,7 @@ internal sealed class ChatApp : IAsyncDisposable
             .AddColumn("Id").AddColumn("Key").AddColumn("Value").AddColumn(new TableColumn("Conf.").RightAligned()).AddColumn("Since").AddColumn("History");
         foreach (var e in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            var history = await _memory.GetKnowledgeHistoryAsync(Scope, e.Key, cancellationToken).ConfigureAwait(false);
+            var history = await _memory.ForScope(Scope).GetKnowledgeHistoryAsync(e.Key, cancellationToken).ConfigureAwait(false);
             var previous = history.Where(h => h.Id != e.Id).Select(h => h.Value).ToList();
             table.AddRow(
                 "fact:" + e.Id.ToString(CultureInfo.InvariantCulture),
@@ -411,7 +411,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
     private async Task ShowModelMemoryAsync(CancellationToken cancellationToken)
     {
-        var entries = await _memory.GetModelMemoryAsync(Scope, cancellationToken).ConfigureAwait(false);
+        var entries = await _memory.ForScope(Scope).GetModelMemoryAsync(cancellationToken).ConfigureAwait(false);
         if (entries.Count == 0)
         {
             _ui.Info(_connection.Online
@@ -440,8 +440,8 @@ internal sealed class ChatApp : IAsyncDisposable
     {
         ChatCommandParser.TryParseEntryId(id, out var kind, out var number);
         var forgotten = kind == "memory"
-            ? await _memory.ForgetModelMemoryAsync(Scope, number, cancellationToken).ConfigureAwait(false)
-            : await _memory.ForgetKnowledgeAsync(Scope, number, cancellationToken).ConfigureAwait(false);
+            ? await _memory.ForScope(Scope).ForgetModelMemoryAsync(number, cancellationToken).ConfigureAwait(false)
+            : await _memory.ForScope(Scope).ForgetKnowledgeAsync(number, cancellationToken).ConfigureAwait(false);
         if (forgotten)
         {
             _ui.Info($"Forgot {kind}:{number.ToString(CultureInfo.InvariantCulture)}.");
@@ -455,8 +455,8 @@ internal sealed class ChatApp : IAsyncDisposable
     private async Task RestoreAsync(ChatCommand command, CancellationToken cancellationToken)
     {
         var restored = command.SummaryId is { } summaryId
-            ? await _ui.StatusAsync("Restoring...", () => _memory.RestoreSummaryAsync(Scope, summaryId, cancellationToken)).ConfigureAwait(false)
-            : await _ui.StatusAsync("Restoring...", () => _memory.RestoreMessagesAsync(Scope, command.MessageIds ?? [], cancellationToken)).ConfigureAwait(false);
+            ? await _ui.StatusAsync("Restoring...", () => _memory.ForScope(Scope).RestoreSummaryAsync(summaryId, cancellationToken)).ConfigureAwait(false)
+            : await _ui.StatusAsync("Restoring...", () => _memory.ForScope(Scope).RestoreMessagesAsync(command.MessageIds ?? [], cancellationToken)).ConfigureAwait(false);
         _ui.Info(restored == 0
             ? "Nothing to restore: those messages are not trimmed (or not in this session)."
             : $"Restored {restored.ToString(CultureInfo.InvariantCulture)} message(s); they are back in the context from the next turn.");
@@ -464,12 +464,12 @@ internal sealed class ChatApp : IAsyncDisposable
 
     private async Task ShowReportAsync(CancellationToken cancellationToken)
     {
-        var session = await _memory.Sessions.GetSessionAsync(_session.Id, cancellationToken: cancellationToken).ConfigureAwait(false) ?? _session;
-        var all = await _memory.GetMessagesAsync(Scope, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var summaries = await _memory.Sessions.GetSummariesAsync(_session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
-        var knowledge = await _memory.GetKnowledgeAsync(Scope, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var notes = await _memory.GetModelMemoryAsync(Scope, cancellationToken).ConfigureAwait(false);
-        var index = await _memory.GetIndexStatusAsync(_session.Id, cancellationToken).ConfigureAwait(false);
+        var session = await _memory.ForScope(_session.Scope).GetSessionAsync(cancellationToken).ConfigureAwait(false) ?? _session;
+        var all = await _memory.ForScope(Scope).GetMessagesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var summaries = await _memory.ForScope(_session.Scope).GetSummariesAsync(activeOnly: true, cancellationToken).ConfigureAwait(false);
+        var knowledge = await _memory.ForScope(Scope).GetKnowledgeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var notes = await _memory.ForScope(Scope).GetModelMemoryAsync(cancellationToken).ConfigureAwait(false);
+        var index = await _memory.ForScope(_session.Scope).GetIndexStatusAsync(cancellationToken).ConfigureAwait(false);
         var trimmed = all.Count(m => m.IsTrimmed);
         var levels = summaries.Count == 0 ? "none" : string.Join(", ", summaries.GroupBy(s => s.Level).OrderBy(g => g.Key).Select(g => $"level {g.Key}: {g.Count()}"));
         var grid = new Grid().AddColumn().AddColumn();

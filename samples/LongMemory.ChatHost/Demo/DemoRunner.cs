@@ -67,10 +67,10 @@ internal static class DemoRunner
 
             // Measure the prompt the model actually received, independently of the engine's own report.
             var promptTokens = memory.TokenCounter.CountTokens(inner.LastPrompt);
-            var summaries = await memory.Sessions.GetSummariesAsync(sessionId, activeOnly: true, cancellationToken).ConfigureAwait(false);
+            var summaries = await memory.ForScope(new MemoryScope(userScope.UserId, sessionId)).GetSummariesAsync(activeOnly: true, cancellationToken).ConfigureAwait(false);
             var level = summaries.Count == 0 ? 0 : summaries.Max(s => s.Level);
             maxLevel = Math.Max(maxLevel, level);
-            var knowledge = await memory.GetKnowledgeAsync(userScope, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var knowledge = await memory.ForScope(userScope).GetKnowledgeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             trimmedTurns += context.ContextTrimmed ? 1 : 0;
             report.Turns.Add(new DemoTurnRecord
             {
@@ -108,7 +108,7 @@ internal static class DemoRunner
         var stored = 0;
         foreach (var sessionId in sessions.Values)
         {
-            stored += (await memory.Sessions.GetSessionAsync(sessionId, cancellationToken: cancellationToken).ConfigureAwait(false))?.MessageCount ?? 0;
+            stored += (await memory.ForScope(new MemoryScope(userScope.UserId, sessionId)).GetSessionAsync(cancellationToken).ConfigureAwait(false))?.MessageCount ?? 0;
         }
 
         watch.Stop();

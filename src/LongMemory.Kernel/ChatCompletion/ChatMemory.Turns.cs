@@ -11,14 +11,14 @@ public sealed partial class ChatMemory
     /// stored again (the stored one is returned).
     /// </summary>
     /// <remarks>
-    /// Part of <see cref="ChatMemoryTurnAdapter"/>: the scoped memory API replaces it with an idempotent append in the
-    /// store (<c>NewMessage.IdempotencyKey</c>), which also refuses duplicates across processes.
+    /// Part of <see cref="ChatMemoryTurnAdapter"/>. The store's append is idempotent on <c>NewMessage.IdempotencyKey</c>
+    /// (duplicates across processes are refused there); the check against the newest messages spares the round trip.
     /// </remarks>
     internal async Task<IReadOnlyList<StoredMessage>> AppendTurnMessagesAsync(MemoryScope scope, IReadOnlyList<TurnMessage> messages, IReadOnlyList<StoredMessage>? recent, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        recent ??= await Sessions.GetMessagesAsync(session.Id, new MessageQuery { Newest = true, Take = 64 }, cancellationToken).ConfigureAwait(false);
+        recent ??= await Messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { Newest = true, Take = 64 }, cancellationToken).ConfigureAwait(false);
         var byKey = recent
             .Where(m => m.Metadata is not null && m.Metadata.ContainsKey(TurnMetadata.IdempotencyKey))
             .GroupBy(m => m.Metadata![TurnMetadata.IdempotencyKey], StringComparer.Ordinal)
@@ -50,6 +50,7 @@ public sealed partial class ChatMemory
                 ContentsJson = mapped.ContentsJson,
                 MessageType = mapped.MessageType,
                 ResponseId = mapped.ResponseId,
+                IdempotencyKey = turn.IdempotencyKey,
                 CreatedAt = mapped.CreatedAt,
                 TokenCount = mapped.TokenCount,
                 Metadata = metadata,
@@ -59,7 +60,7 @@ public sealed partial class ChatMemory
 
         if (toStore.Count > 0)
         {
-            var stored = await Sessions.AppendMessagesAsync(session.Id, toStore, cancellationToken).ConfigureAwait(false);
+            var stored = await Messages.AppendMessagesAsync(scope.Owner, session.Id, toStore, cancellationToken).ConfigureAwait(false);
             Log.Stored(_logger, session.Id, stored.Count, stored.Sum(m => m.TokenCount));
             for (var i = 0; i < stored.Count; i++)
             {

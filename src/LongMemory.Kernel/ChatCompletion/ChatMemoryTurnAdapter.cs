@@ -8,9 +8,9 @@ namespace LongMemory.Kernel;
 /// middleware depends on the memory through these few methods only.
 /// </summary>
 /// <remarks>
-/// What it needs from the core (to be provided by the scoped memory API): appending messages with metadata and an
-/// idempotency key (a key already stored in the session returns the stored message), and a turn preparation that
-/// takes the request's extra mandatory tokens (instructions, tool definitions).
+/// What it still needs from the core: an append with metadata and idempotency keys on the scoped API (today
+/// <see cref="ChatMemory.AppendTurnMessagesAsync"/>), and a turn preparation that takes the request's extra mandatory
+/// tokens (instructions, tool definitions).
 /// </remarks>
 internal sealed class ChatMemoryTurnAdapter(ChatMemory memory)
 {
@@ -22,33 +22,9 @@ internal sealed class ChatMemoryTurnAdapter(ChatMemory memory)
 
     public Microsoft.Extensions.Logging.ILogger Logger => Memory.Logger;
 
-    /// <summary>Makes sure the scope's session exists and is the scope owner's, creating it when it does not exist.</summary>
-    public async Task EnsureSessionAsync(MemoryScope scope, CancellationToken cancellationToken)
-    {
-        var existing = await Memory.Sessions.GetSessionAsync(scope.SessionId!, includeDeleted: true, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
-        {
-            try
-            {
-                await Memory.CreateSessionAsync(scope.UserId, sessionId: scope.SessionId, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (InvalidOperationException)
-            {
-                // Another instance created it first: check who owns it.
-                existing = await Memory.Sessions.GetSessionAsync(scope.SessionId!, includeDeleted: true, cancellationToken).ConfigureAwait(false);
-                if (existing is null)
-                {
-                    throw;
-                }
-            }
-        }
-
-        if (!string.Equals(existing.UserId, scope.UserId, StringComparison.Ordinal) || !existing.IsActive)
-        {
-            throw new SessionNotFoundException(scope.SessionId!);
-        }
-    }
+    /// <summary>Makes sure the scope's session exists (creating it when the owner has none with that id) and is active.</summary>
+    public Task EnsureSessionAsync(MemoryScope scope, CancellationToken cancellationToken)
+        => Memory.GetOrCreateSessionAsync(scope, cancellationToken);
 
     /// <summary>Creates a new session for the user (or an anonymous one) and returns its id.</summary>
     public async Task<string> CreateSessionAsync(string? userId, CancellationToken cancellationToken)
@@ -56,7 +32,7 @@ internal sealed class ChatMemoryTurnAdapter(ChatMemory memory)
 
     /// <summary>Gets the newest messages of the session, oldest first (trimmed ones included).</summary>
     public Task<IReadOnlyList<StoredMessage>> GetNewestMessagesAsync(MemoryScope scope, int take, CancellationToken cancellationToken)
-        => Memory.Sessions.GetMessagesAsync(scope.SessionId!, new MessageQuery { Newest = true, Take = take }, cancellationToken);
+        => Memory.Messages.GetMessagesAsync(scope.Owner, scope.SessionId!, new MessageQuery { Newest = true, Take = take }, cancellationToken);
 
     /// <summary>Stores messages with their metadata (idempotency key, incomplete flag), indexes them and captures knowledge.</summary>
     public Task<IReadOnlyList<StoredMessage>> AppendAsync(MemoryScope scope, IReadOnlyList<TurnMessage> messages, IReadOnlyList<StoredMessage>? recent, CancellationToken cancellationToken)

@@ -13,15 +13,18 @@ namespace LongMemory.Kernel;
 /// </remarks>
 public sealed partial class ConversationRestorer
 {
-    private readonly ISessionStore _sessionStore;
+    private readonly IMessageStore _messages;
+    private readonly ISummaryStore _summaries;
     private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="ConversationRestorer"/> class.</summary>
-    /// <param name="sessionStore">The session store.</param>
+    /// <param name="messageStore">The message store (store-backed mode; with <paramref name="summaryStore"/>).</param>
+    /// <param name="summaryStore">The summary store (store-backed mode; with <paramref name="messageStore"/>).</param>
     /// <param name="loggerFactory">The logger factory.</param>
-    public ConversationRestorer(ISessionStore sessionStore, ILoggerFactory? loggerFactory = null)
+    public ConversationRestorer(IMessageStore messageStore, ISummaryStore summaryStore, ILoggerFactory? loggerFactory = null)
     {
-        _sessionStore = Throw.IfNull(sessionStore);
+        _messages = Throw.IfNull(messageStore);
+        _summaries = Throw.IfNull(summaryStore);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConversationRestorer>();
     }
 
@@ -34,19 +37,19 @@ public sealed partial class ConversationRestorer
     public async Task<IReadOnlyList<StoredMessage>> RestoreAsync(MemoryScope scope, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(messageIds);
-        var sessionId = await SessionScopes.RequireOwnedSessionAsync(_sessionStore, scope, cancellationToken).ConfigureAwait(false);
+        var (owner, sessionId) = SessionOf(scope);
         if (messageIds.Count == 0)
         {
             return [];
         }
 
-        var requested = await _sessionStore.GetMessagesByIdAsync(sessionId, messageIds.Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+        var requested = await _messages.GetMessagesByIdAsync(owner, sessionId, messageIds.Distinct().ToList(), cancellationToken).ConfigureAwait(false);
         if (requested.Any(m => m.ContentsJson is not null))
         {
-            requested = await WithToolPartnersAsync(sessionId, requested, cancellationToken).ConfigureAwait(false);
+            requested = await WithToolPartnersAsync(owner, sessionId, requested, cancellationToken).ConfigureAwait(false);
         }
 
-        return await UntrimAsync(sessionId, requested, cancellationToken).ConfigureAwait(false);
+        return await UntrimAsync(owner, sessionId, requested, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Restores every trimmed message a summary covers (for level 2 and above, the whole covered range).</summary>
@@ -58,15 +61,15 @@ public sealed partial class ConversationRestorer
     /// <exception cref="KeyNotFoundException">The session has no summary with that id.</exception>
     public async Task<IReadOnlyList<StoredMessage>> RestoreSummaryAsync(MemoryScope scope, long summaryId, CancellationToken cancellationToken = default)
     {
-        var sessionId = await SessionScopes.RequireOwnedSessionAsync(_sessionStore, scope, cancellationToken).ConfigureAwait(false);
-        var summary = await _sessionStore.GetSummaryAsync(sessionId, summaryId, cancellationToken).ConfigureAwait(false)
+        var (owner, sessionId) = SessionOf(scope);
+        var summary = await _summaries.GetSummaryAsync(owner, sessionId, summaryId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Session '{sessionId}' has no summary {summaryId}.");
 
-        var covered = await _sessionStore.GetMessagesAsync(sessionId, new MessageQuery { AfterId = summary.FirstMessageId - 1 }, cancellationToken).ConfigureAwait(false);
-        return await UntrimAsync(sessionId, covered.Where(m => m.Id <= summary.LastMessageId).ToList(), cancellationToken).ConfigureAwait(false);
+        var covered = await _messages.GetMessagesAsync(owner, sessionId, new MessageQuery { AfterId = summary.FirstMessageId - 1 }, cancellationToken).ConfigureAwait(false);
+        return await UntrimAsync(owner, sessionId, covered.Where(m => m.Id <= summary.LastMessageId).ToList(), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<StoredMessage>> UntrimAsync(string sessionId, IReadOnlyList<StoredMessage> messages, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StoredMessage>> UntrimAsync(MemoryOwner owner, string sessionId, IReadOnlyList<StoredMessage> messages, CancellationToken cancellationToken)
     {
         var trimmed = messages.Where(m => m.IsTrimmed).OrderBy(m => m.Id).ToList();
         if (trimmed.Count == 0)
@@ -74,7 +77,7 @@ public sealed partial class ConversationRestorer
             return [];
         }
 
-        await _sessionStore.SetTrimmedAsync(sessionId, trimmed.Select(m => m.Id).ToList(), trimmed: false, cancellationToken).ConfigureAwait(false);
+        await _messages.SetTrimmedAsync(owner, sessionId, trimmed.Select(m => m.Id).ToList(), trimmed: false, cancellationToken).ConfigureAwait(false);
         foreach (var message in trimmed)
         {
             message.IsTrimmed = false;
@@ -85,9 +88,9 @@ public sealed partial class ConversationRestorer
     }
 
     // Rare path (a restored message carries tool contents): read the session once and add the rest of each tool group.
-    private async Task<IReadOnlyList<StoredMessage>> WithToolPartnersAsync(string sessionId, IReadOnlyList<StoredMessage> requested, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StoredMessage>> WithToolPartnersAsync(MemoryOwner owner, string sessionId, IReadOnlyList<StoredMessage> requested, CancellationToken cancellationToken)
     {
-        var all = await _sessionStore.GetMessagesAsync(sessionId, null, cancellationToken).ConfigureAwait(false);
+        var all = await _messages.GetMessagesAsync(owner, sessionId, null, cancellationToken).ConfigureAwait(false);
         var starts = ToolCallGroups.GroupStarts(all.Select(StoredMessageMapper.ToChatMessage).ToList());
         var wanted = requested.Select(m => m.Id).ToHashSet();
         var result = new List<StoredMessage>();
@@ -102,6 +105,12 @@ public sealed partial class ConversationRestorer
         }
 
         return result;
+    }
+
+    private static (MemoryOwner Owner, string SessionId) SessionOf(MemoryScope scope)
+    {
+        Throw.IfNull(scope);
+        return (scope.Owner, scope.SessionId ?? throw new ArgumentException("The scope must name a session.", nameof(scope)));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Count} trimmed messages of session {SessionId}.")]

@@ -40,7 +40,8 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
     private readonly ISummarizer _summarizer;
     private readonly ITokenCounter _tokenCounter;
     private readonly HierarchicalChatReducerOptions _options;
-    private readonly ISessionStore? _sessionStore;
+    private readonly IMessageStore? _messages;
+    private readonly ISummaryStore? _summaries;
     private readonly KnowledgeCapture? _knowledgeCapture;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim[] _sessionLocks;
@@ -50,7 +51,8 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
     /// <param name="summarizer">The summarizer (wrap it in a <see cref="FallbackSummarizer"/> to survive model failures).</param>
     /// <param name="tokenCounter">The counter the budget is measured with.</param>
     /// <param name="options">The options; validated (and copied) here.</param>
-    /// <param name="sessionStore">The store for <see cref="ReduceSessionAsync"/>, <see cref="CompactAsync"/> and <see cref="SummarizeOldestAsync"/>; not needed for <see cref="ReduceAsync"/>.</param>
+    /// <param name="messageStore">The message store (store-backed mode; with <paramref name="summaryStore"/>).</param>
+    /// <param name="summaryStore">The summary store (store-backed mode; with <paramref name="messageStore"/>).</param>
     /// <param name="knowledgeCapture">Records facts from the messages of each store-backed round, or <see langword="null"/>.</param>
     /// <param name="loggerFactory">The logger factory.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message says which value and why.</exception>
@@ -58,14 +60,21 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
         ISummarizer summarizer,
         ITokenCounter tokenCounter,
         HierarchicalChatReducerOptions options,
-        ISessionStore? sessionStore = null,
+        IMessageStore? messageStore = null,
+        ISummaryStore? summaryStore = null,
         KnowledgeCapture? knowledgeCapture = null,
         ILoggerFactory? loggerFactory = null)
     {
         _summarizer = Throw.IfNull(summarizer);
         _tokenCounter = Throw.IfNull(tokenCounter);
         _options = Throw.IfNull(options).Validate();
-        _sessionStore = sessionStore;
+        if ((messageStore is null) != (summaryStore is null))
+        {
+            throw new ArgumentException("Pass both a message store and a summary store (store-backed) or neither (in memory).", nameof(summaryStore));
+        }
+
+        _messages = messageStore;
+        _summaries = summaryStore;
         _knowledgeCapture = knowledgeCapture;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<HierarchicalChatReducer>();
         _sessionLocks = new SemaphoreSlim[LockStripes];
@@ -166,7 +175,7 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
     /// <exception cref="SessionNotFoundException">The session does not exist or belongs to another user.</exception>
     /// <remarks>
     /// Each summary is computed before anything is written and then stored, with its trimmed flags and roll-up links, in one
-    /// <see cref="ISessionStore.AddSummaryAsync"/> call: a summarizer failure leaves the session as it was after the last
+    /// <see cref="ISummaryStore.AddSummaryAsync"/> call: a summarizer failure leaves the session as it was after the last
     /// complete summary, and the failure surfaces (unless the summarizer falls back).
     /// </remarks>
     public Task<ReductionResult> ReduceSessionAsync(MemoryScope scope, CancellationToken cancellationToken = default) =>
@@ -196,15 +205,16 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
     private async Task<ReductionResult> RunStoredAsync(MemoryScope scope, Mode mode, int count, CancellationToken cancellationToken)
     {
         Throw.IfNull(scope);
-        var store = _sessionStore ?? throw new InvalidOperationException($"{nameof(HierarchicalChatReducer)} was created without an {nameof(ISessionStore)}; pass one to reduce stored sessions.");
-        var sessionId = await SessionScopes.RequireOwnedSessionAsync(store, scope, cancellationToken).ConfigureAwait(false);
+        var sessionId = scope.SessionId ?? throw new ArgumentException("The scope must name a session.", nameof(scope));
+        var store = _messages is null ? throw new InvalidOperationException($"{nameof(HierarchicalChatReducer)} was created without stores; pass a message and a summary store to reduce stored sessions.")
+            : new Stores(scope.Owner, _messages, _summaries!);
 
-        var gate = _sessionLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(sessionId) % LockStripes)];
+        var gate = _sessionLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(scope.Owner.Key + "\n" + sessionId) % LockStripes)];
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var live = await store.GetMessagesAsync(sessionId, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
-            var summaries = await store.GetSummariesAsync(sessionId, activeOnly: true, cancellationToken).ConfigureAwait(false);
+            var live = await store.Messages.GetMessagesAsync(store.Owner, sessionId, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+            var summaries = await store.Summaries.GetSummariesAsync(store.Owner, sessionId, activeOnly: true, cancellationToken).ConfigureAwait(false);
 
             var state = new State { SessionId = sessionId };
             state.Summaries.AddRange(summaries.OrderBy(s => s.FirstMessageId).Select(FromSummary));
@@ -256,7 +266,7 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
         }
     }
 
-    private async Task<Outcome> RunRoundAsync(State state, Mode mode, int oldestCount, ISessionStore? store, CancellationToken cancellationToken)
+    private async Task<Outcome> RunRoundAsync(State state, Mode mode, int oldestCount, Stores? store, CancellationToken cancellationToken)
     {
         var outcome = new Outcome { TokensBefore = state.TotalTokens };
         var budget = _options.TokenBudget;
@@ -277,18 +287,28 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
                 .ToList();
             if (restored.Count > 0)
             {
-                await store.SetTrimmedAsync(state.SessionId!, restored.Select(e => e.Stored!.Id).ToList(), trimmed: true, cancellationToken).ConfigureAwait(false);
+                await store.Messages.SetTrimmedAsync(store.Owner, state.SessionId!, restored.Select(e => e.Stored!.Id).ToList(), trimmed: true, cancellationToken).ConfigureAwait(false);
                 state.Live.RemoveAll(restored.Contains);
                 outcome.Retrimmed = restored.Count;
             }
         }
 
-        await SummarizeBlocksAsync(state, mode, oldestCount, store, outcome, cancellationToken).ConfigureAwait(false);
-        await RollUpAsync(state, store, outcome, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SummarizeBlocksAsync(state, mode, oldestCount, store, outcome, cancellationToken).ConfigureAwait(false);
+            await RollUpAsync(state, store, outcome, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StaleReductionException)
+        {
+            // Another instance or process reduced this session between our read and our write; what it stored stands,
+            // and nothing of this plan was (the store checked in the same transaction). The next turn plans again.
+            LogStale(state.SessionId ?? string.Empty);
+        }
+
         return outcome;
     }
 
-    private async Task SummarizeBlocksAsync(State state, Mode mode, int oldestCount, ISessionStore? store, Outcome outcome, CancellationToken cancellationToken)
+    private async Task SummarizeBlocksAsync(State state, Mode mode, int oldestCount, Stores? store, Outcome outcome, CancellationToken cancellationToken)
     {
         var messages = state.Live.Select(e => e.Message).ToList();
         var starts = ToolCallGroups.GroupStarts(messages);
@@ -390,7 +410,8 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
 
             if (store is not null)
             {
-                summary = await store.AddSummaryAsync(summary, toSummarize.Select(e => e.Stored!.Id).ToList(), [], cancellationToken).ConfigureAwait(false);
+                summary = await store.Summaries.AddSummaryAsync(store.Owner, summary, toSummarize.Select(e => e.Stored!.Id).ToList(), [], cancellationToken).ConfigureAwait(false)
+                    ?? throw new StaleReductionException();
                 outcome.Summarized.AddRange(toSummarize.Select(e => e.Stored!));
             }
 
@@ -466,7 +487,7 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
         return full;
     }
 
-    private async Task RollUpAsync(State state, ISessionStore? store, Outcome outcome, CancellationToken cancellationToken)
+    private async Task RollUpAsync(State state, Stores? store, Outcome outcome, CancellationToken cancellationToken)
     {
         while (PickRollUp(state.Summaries) is var (start, length) && length >= 2)
         {
@@ -496,7 +517,8 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
 
             if (store is not null)
             {
-                summary = await store.AddSummaryAsync(summary, [], children.Select(c => c.Summary.Id).ToList(), cancellationToken).ConfigureAwait(false);
+                summary = await store.Summaries.AddSummaryAsync(store.Owner, summary, [], children.Select(c => c.Summary.Id).ToList(), cancellationToken).ConfigureAwait(false)
+                    ?? throw new StaleReductionException();
             }
 
             state.Summaries.RemoveRange(start, length);
@@ -597,6 +619,9 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
     [LoggerMessage(Level = LogLevel.Information, Message = "Reduced session {SessionId} ({Mode}): {Trimmed} messages summarized, {Retrimmed} restored messages re-trimmed, {Calls} summarizer calls, {TokensBefore} -> {TokensAfter} tokens.")]
     private partial void LogRound(string sessionId, string mode, int trimmed, int retrimmed, int calls, int tokensBefore, int tokensAfter);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reduction of session {SessionId} stopped: another writer reduced it first; its summaries stand.")]
+    private partial void LogStale(string sessionId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Knowledge capture failed after reducing session {SessionId} ({Error}); the summaries are kept.")]
     private partial void LogCaptureFailed(string sessionId, string error);
 
@@ -608,6 +633,14 @@ public sealed partial class HierarchicalChatReducer : IChatReducer
     private sealed record Active(ConversationSummary Summary, ChatMessage Message, int Tokens)
     {
         public int Level => Summary.Level;
+    }
+
+    /// <summary>The stores of a store-backed reduction, bound to the session's owner.</summary>
+    private sealed record Stores(MemoryOwner Owner, IMessageStore Messages, ISummaryStore Summaries);
+
+    /// <summary>Another writer reduced the session first (its messages are already trimmed): stop, the next turn plans again.</summary>
+    private sealed class StaleReductionException : Exception
+    {
     }
 
     private sealed class State

@@ -69,8 +69,8 @@ internal sealed class ContextAssembler
         }
 
         // 2. What there is to choose from.
-        var live = await _memory.Sessions.GetMessagesAsync(session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
-        var summaries = await _memory.Sessions.GetSummariesAsync(session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
+        var live = await _memory.Messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var summaries = await _memory.Summaries.GetSummariesAsync(scope.Owner, session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
         var trimmedCount = Math.Max(0, session.MessageCount - live.Count);
 
         // Reports and stored system messages are not turns: reports are recalled like other memory, never replayed.
@@ -343,7 +343,7 @@ internal sealed class ContextAssembler
         bool sessionOnly,
         CancellationToken cancellationToken)
     {
-        if (topK == 0 || (collection != MemoryCollections.Logs && !await _memory.MayHaveItemsAsync(scope.OwnerKey, collection, cancellationToken).ConfigureAwait(false)))
+        if (topK == 0 || (collection != MemoryCollections.Logs && !await _memory.MayHaveItemsAsync(scope.Owner.Key, collection, cancellationToken).ConfigureAwait(false)))
         {
             return [];
         }

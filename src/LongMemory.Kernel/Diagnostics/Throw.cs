@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace LongMemory.Kernel;
 
 /// <summary>Guard clauses that name the offending argument.</summary>
-internal static class Throw
+internal static partial class Throw
 {
     public static T IfNull<T>([NotNull] T? argument, [CallerArgumentExpression(nameof(argument))] string? paramName = null)
         where T : class

@@ -13,19 +13,18 @@ namespace LongMemory.Kernel;
 /// </summary>
 internal sealed partial class MemoryIndexer
 {
-    private readonly ISessionStore _sessions;
+    private readonly IIndexOutbox _outbox;
     private readonly IMemoryIndex _index;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly TextChunker _chunker;
     private readonly ChatMemoryOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, string> _ownerBySession = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _modelCheck = new(1, 1);
     private volatile bool _modelChecked;
 
     public MemoryIndexer(
-        ISessionStore sessions,
+        IIndexOutbox outbox,
         IMemoryIndex index,
         IEmbeddingGenerator<string, Embedding<float>> embedder,
         TextChunker chunker,
@@ -33,7 +32,7 @@ internal sealed partial class MemoryIndexer
         TimeProvider time,
         ILogger logger)
     {
-        _sessions = sessions;
+        _outbox = outbox;
         _index = index;
         _embedder = embedder;
         _chunker = chunker;
@@ -124,11 +123,7 @@ internal sealed partial class MemoryIndexer
                     continue;
                 }
 
-                var owner = await GetOwnerAsync(message.SessionId, cancellationToken).ConfigureAwait(false);
-                if (owner is null)
-                {
-                    continue; // The session was purged while the message waited; nothing to index.
-                }
+                var owner = message.Owner.Key;
 
                 var chunks = _chunker.Chunk(message.Content);
                 foreach (var chunk in chunks)
@@ -170,7 +165,7 @@ internal sealed partial class MemoryIndexer
                 await _index.UpsertAsync(withVectors, cancellationToken).ConfigureAwait(false);
             }
 
-            await _sessions.MarkIndexedAsync(ids, cancellationToken).ConfigureAwait(false);
+            await _outbox.MarkIndexedAsync(ids, cancellationToken).ConfigureAwait(false);
             Log.Indexed(_logger, messages.Count, fresh.Count, items.Count - fresh.Count);
             return messages.Count;
         }
@@ -183,7 +178,7 @@ internal sealed partial class MemoryIndexer
             var attempts = messages.Max(m => m.IndexAttempts) + 1;
             var delay = RetryDelay(attempts);
             Log.IndexFailed(_logger, messages.Count, attempts, delay.TotalSeconds, ex);
-            await _sessions.MarkIndexFailedAsync(ids, ex.GetType().Name + ": " + ex.Message, _time.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
+            await _outbox.MarkIndexFailedAsync(ids, ex.GetType().Name + ": " + ex.Message, _time.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
             return 0;
         }
     }
@@ -194,7 +189,7 @@ internal sealed partial class MemoryIndexer
         var total = 0;
         while (total < maxMessages)
         {
-            var batch = await _sessions.GetIndexBacklogAsync(Math.Min(_options.EmbeddingBatchSize, maxMessages - total), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var batch = await _outbox.GetIndexBacklogAsync(Math.Min(_options.EmbeddingBatchSize, maxMessages - total), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
                 break;
@@ -209,26 +204,6 @@ internal sealed partial class MemoryIndexer
         }
 
         return total;
-    }
-
-    public void ForgetSession(string sessionId) => _ownerBySession.TryRemove(sessionId, out _);
-
-    public async Task<string?> GetOwnerAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        if (_ownerBySession.TryGetValue(sessionId, out var owner))
-        {
-            return owner;
-        }
-
-        var session = await _sessions.GetSessionAsync(sessionId, includeDeleted: true, cancellationToken).ConfigureAwait(false);
-        if (session is null)
-        {
-            return null;
-        }
-
-        owner = session.Scope.OwnerKey;
-        _ownerBySession[sessionId] = owner;
-        return owner;
     }
 
     internal static string LogItemId(string sessionId, int chunkIndex, string text)

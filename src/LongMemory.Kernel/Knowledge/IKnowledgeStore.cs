@@ -41,9 +41,10 @@ public interface IKnowledgeStore
     /// <returns><see langword="true"/> when an entry was closed.</returns>
     Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes every entry learned in a session (used by a hard delete of the session).</summary>
+    /// <summary>Deletes every entry of an owner learned in one of its sessions (used by a hard delete of the session).</summary>
+    /// <param name="userId">The owner key.</param>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number deleted.</returns>
-    Task<int> DeleteBySessionAsync(string sessionId, CancellationToken cancellationToken = default);
+    Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
 }

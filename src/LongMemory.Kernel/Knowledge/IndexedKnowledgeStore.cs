@@ -39,6 +39,6 @@ internal sealed class IndexedKnowledgeStore(
     public Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
         => inner.GetAsync(userId, id, cancellationToken);
 
-    public Task<int> DeleteBySessionAsync(string sessionId, CancellationToken cancellationToken = default)
-        => inner.DeleteBySessionAsync(sessionId, cancellationToken);
+    public Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+        => inner.DeleteBySessionAsync(userId, sessionId, cancellationToken);
 }

@@ -90,11 +90,11 @@ public sealed partial class KnowledgeCapture
         foreach (var fact in latest)
         {
             var validFrom = fact.SourceMessageId is { } id && times.TryGetValue(id, out var at) && at != default ? at : DateTimeOffset.UtcNow;
-            var before = await _knowledgeStore.GetCurrentAsync(scope.OwnerKey, fact.Key, cancellationToken).ConfigureAwait(false);
+            var before = await _knowledgeStore.GetCurrentAsync(scope.Owner.Key, fact.Key, cancellationToken).ConfigureAwait(false);
             var stored = await _knowledgeStore.UpsertAsync(
                 new KnowledgeEntry
                 {
-                    UserId = scope.OwnerKey,
+                    UserId = scope.Owner.Key,
                     SessionId = scope.SessionId,
                     Key = fact.Key,
                     Value = fact.Value,
@@ -109,7 +109,7 @@ public sealed partial class KnowledgeCapture
             }
         }
 
-        LogCaptured(scope.SessionId ?? scope.OwnerKey, facts.Count, recorded);
+        LogCaptured(scope.SessionId ?? scope.Owner.Key, facts.Count, recorded);
         return recorded;
     }
 

@@ -6,7 +6,7 @@ public sealed class KnowledgeEntry
     /// <summary>Gets or sets the entry id.</summary>
     public long Id { get; init; }
 
-    /// <summary>Gets or sets the owner key (<see cref="MemoryScope.OwnerKey"/>).</summary>
+    /// <summary>Gets or sets the owner key (<see cref="MemoryOwner.Key"/>).</summary>
     public required string UserId { get; init; }
 
     /// <summary>Gets or sets the session the fact was learned in.</summary>

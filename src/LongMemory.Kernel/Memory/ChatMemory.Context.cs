@@ -17,12 +17,12 @@ public sealed partial class ChatMemory
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The prompt and its report.</returns>
     /// <exception cref="ContextBudgetExceededException">The new messages and instructions alone exceed the budget.</exception>
-    public async Task<AssembledContext> AssembleContextAsync(MemoryScope scope, IReadOnlyList<ChatMessage> newMessages, IReadOnlyList<ChatMessage>? systemMessages = null, CancellationToken cancellationToken = default)
+    internal async Task<AssembledContext> AssembleContextAsync(MemoryScope scope, IReadOnlyList<ChatMessage> newMessages, IReadOnlyList<ChatMessage>? systemMessages = null, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(newMessages);
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        var tail = await Sessions.GetMessagesAsync(session.Id, new MessageQuery { Newest = true, Take = newMessages.Count, IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var tail = await Messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { Newest = true, Take = newMessages.Count, IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
         var alreadyStored = tail.Count == newMessages.Count
             && tail.Select(StoredMessageMapper.Fingerprint).SequenceEqual(newMessages.Select(StoredMessageMapper.Fingerprint), StringComparer.Ordinal);
         var excluded = alreadyStored ? tail.Select(m => m.Id).ToHashSet() : [];

@@ -15,7 +15,7 @@ public sealed partial class ChatMemory
     /// <param name="text">The text.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number of chunks indexed.</returns>
-    public async Task<int> ImportDocumentAsync(MemoryScope scope, string documentId, string title, string text, CancellationToken cancellationToken = default)
+    internal async Task<int> ImportDocumentAsync(MemoryScope scope, string documentId, string title, string text, CancellationToken cancellationToken = default)
     {
         Throw.IfNullOrWhitespace(documentId);
         Throw.IfNullOrWhitespace(title);
@@ -31,7 +31,7 @@ public sealed partial class ChatMemory
         {
             Id = "doc:" + documentId + ":" + chunk.Index.ToString(CultureInfo.InvariantCulture),
             Collection = MemoryCollections.Documents,
-            UserId = scope.OwnerKey,
+            UserId = scope.Owner.Key,
             SessionId = session.Id,
             Type = "document",
             Text = chunk.Text,
@@ -46,13 +46,13 @@ public sealed partial class ChatMemory
             },
         }).ToList();
         await Index.UpsertAsync(items, cancellationToken).ConfigureAwait(false);
-        MarkPresent(scope.OwnerKey, MemoryCollections.Documents);
+        MarkPresent(scope.Owner.Key, MemoryCollections.Documents);
         return items.Count;
     }
 
     private async Task DeleteDocumentItemsAsync(MemoryScope scope, string sessionId, string documentId, CancellationToken cancellationToken)
     {
-        var filter = new MemoryFilter(scope.OwnerKey) { SessionId = sessionId, Collections = [MemoryCollections.Documents] };
+        var filter = new MemoryFilter(scope.Owner.Key) { SessionId = sessionId, Collections = [MemoryCollections.Documents] };
         var stale = new List<string>();
         string? cursor = null;
         do
@@ -65,7 +65,7 @@ public sealed partial class ChatMemory
 
         if (stale.Count > 0)
         {
-            await Index.DeleteAsync(scope.OwnerKey, MemoryCollections.Documents, stale, cancellationToken).ConfigureAwait(false);
+            await Index.DeleteAsync(scope.Owner.Key, MemoryCollections.Documents, stale, cancellationToken).ConfigureAwait(false);
         }
     }
 }

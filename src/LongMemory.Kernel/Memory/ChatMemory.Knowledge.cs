@@ -9,10 +9,10 @@ public sealed partial class ChatMemory
     /// <param name="key">A key, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The current entries.</returns>
-    public Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeAsync(MemoryScope scope, string? key = null, CancellationToken cancellationToken = default)
+    internal Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeAsync(MemoryScope scope, string? key = null, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        return Knowledge.GetCurrentAsync(scope.OwnerKey, key, cancellationToken);
+        return Knowledge.GetCurrentAsync(scope.Owner.Key, key, cancellationToken);
     }
 
     /// <summary>Lists every value a key ever had for the scope's user, oldest first (superseded ones included).</summary>
@@ -20,11 +20,11 @@ public sealed partial class ChatMemory
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The history.</returns>
-    public Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeHistoryAsync(MemoryScope scope, string key, CancellationToken cancellationToken = default)
+    internal Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeHistoryAsync(MemoryScope scope, string key, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
         Throw.IfNullOrWhitespace(key);
-        return Knowledge.GetHistoryAsync(scope.OwnerKey, key, cancellationToken);
+        return Knowledge.GetHistoryAsync(scope.Owner.Key, key, cancellationToken);
     }
 
     /// <summary>Records a fact about the scope's user; a new value for an existing key supersedes the old one (history is kept).</summary>
@@ -35,7 +35,7 @@ public sealed partial class ChatMemory
     /// <param name="confidence">The confidence, 0..1.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The current entry for the key.</returns>
-    public async Task<KnowledgeEntry> RememberFactAsync(MemoryScope scope, string key, string value, long? sourceMessageId = null, double confidence = 1.0, CancellationToken cancellationToken = default)
+    internal async Task<KnowledgeEntry> RememberFactAsync(MemoryScope scope, string key, string value, long? sourceMessageId = null, double confidence = 1.0, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
         Throw.IfNullOrWhitespace(key);
@@ -45,7 +45,7 @@ public sealed partial class ChatMemory
         var entry = await Knowledge.UpsertAsync(
             new KnowledgeEntry
             {
-                UserId = scope.OwnerKey,
+                UserId = scope.Owner.Key,
                 SessionId = scope.SessionId,
                 Key = key,
                 Value = value,
@@ -62,10 +62,10 @@ public sealed partial class ChatMemory
     /// <param name="entryId">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when an entry was forgotten.</returns>
-    public async Task<bool> ForgetKnowledgeAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
+    internal async Task<bool> ForgetKnowledgeAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        return await Knowledge.CloseAsync(scope.OwnerKey, entryId, cancellationToken).ConfigureAwait(false);
+        return await Knowledge.CloseAsync(scope.Owner.Key, entryId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One index item per key: a superseding value replaces the item, so recall only sees current facts.</summary>

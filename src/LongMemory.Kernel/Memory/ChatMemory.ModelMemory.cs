@@ -15,13 +15,13 @@ public sealed partial class ChatMemory
     /// <param name="source">Who wrote it (<c>model</c>, <c>app</c>, ...).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The stored (new or updated) entry.</returns>
-    public async Task<ModelMemoryEntry> SaveModelMemoryAsync(MemoryScope scope, string content, string? category = null, double importance = 0.5, string source = "model", CancellationToken cancellationToken = default)
+    internal async Task<ModelMemoryEntry> SaveModelMemoryAsync(MemoryScope scope, string content, string? category = null, double importance = 0.5, string source = "model", CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
         Throw.IfNullOrWhitespace(content);
         Throw.IfOutOfRange(importance, 0, 1);
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        var owner = scope.OwnerKey;
+        var owner = scope.Owner.Key;
         var vector = await _indexer.EmbedAsync(content, cancellationToken).ConfigureAwait(false);
 
         var nearest = await Index.SearchAsync(
@@ -76,10 +76,10 @@ public sealed partial class ChatMemory
     /// <param name="scope">The scope.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The entries.</returns>
-    public Task<IReadOnlyList<ModelMemoryEntry>> GetModelMemoryAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    internal Task<IReadOnlyList<ModelMemoryEntry>> GetModelMemoryAsync(MemoryScope scope, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        return ModelMemory.ListAsync(scope.OwnerKey, 0, 1000, cancellationToken);
+        return ModelMemory.ListAsync(scope.Owner.Key, 0, 1000, cancellationToken);
     }
 
     /// <summary>Forgets a model memory entry of the scope's user (from the store and the index).</summary>
@@ -87,15 +87,15 @@ public sealed partial class ChatMemory
     /// <param name="entryId">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when an entry was forgotten.</returns>
-    public async Task<bool> ForgetModelMemoryAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
+    internal async Task<bool> ForgetModelMemoryAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        if (!await ModelMemory.DeleteAsync(scope.OwnerKey, entryId, cancellationToken).ConfigureAwait(false))
+        if (!await ModelMemory.DeleteAsync(scope.Owner.Key, entryId, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
-        await Index.DeleteAsync(scope.OwnerKey, MemoryCollections.ModelMemory, [ModelMemoryItemId(entryId)], cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(scope.Owner.Key, MemoryCollections.ModelMemory, [ModelMemoryItemId(entryId)], cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -15,7 +15,7 @@ public sealed partial class ChatMemory
     /// <param name="options">What to search and how many hits.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The hits, best first.</returns>
-    public async Task<IReadOnlyList<RecallHit>> RecallAsync(MemoryScope scope, string query, RecallOptions? options = null, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<RecallHit>> RecallAsync(MemoryScope scope, string query, RecallOptions? options = null, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
         Throw.IfNullOrWhitespace(query);
@@ -34,7 +34,7 @@ public sealed partial class ChatMemory
     internal async Task<IReadOnlyList<RecallHit>> RecallCoreAsync(MemoryScope scope, string query, ReadOnlyMemory<float> vector, RecallOptions options, CancellationToken cancellationToken)
     {
         var sessionOnly = !options.AcrossSessions || scope.UserId is null;
-        var filter = new MemoryFilter(scope.OwnerKey)
+        var filter = new MemoryFilter(scope.Owner.Key)
         {
             SessionId = sessionOnly ? scope.SessionId : null,
             Collections = options.Collections,
@@ -72,7 +72,7 @@ public sealed partial class ChatMemory
         var otherSessions = hits.Select(h => h.Item.SessionId).OfType<string>().Where(id => id != scope.SessionId).ToHashSet(StringComparer.Ordinal);
         var activeSessions = otherSessions.Count == 0
             ? []
-            : (await Sessions.GetSessionsAsync(otherSessions, includeDeleted: false, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            : (await Sessions.GetSessionsAsync(scope.Owner, otherSessions, includeDeleted: false, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
 
         var byKey = new Dictionary<string, (MemoryHit Hit, double Score, long? MessageId)>(StringComparer.Ordinal);
         foreach (var hit in hits)
@@ -103,7 +103,7 @@ public sealed partial class ChatMemory
         var messageIds = top.Where(t => t.MessageId is not null).Select(t => t.MessageId!.Value).ToList();
         var loaded = messageIds.Count == 0
             ? []
-            : await Sessions.GetMessagesWithNeighborsAsync(messageIds, options.NeighborTurns, options.NeighborTurns, cancellationToken).ConfigureAwait(false);
+            : await Messages.GetMessagesWithNeighborsAsync(scope.Owner, messageIds, options.NeighborTurns, options.NeighborTurns, cancellationToken).ConfigureAwait(false);
         var messages = loaded.ToDictionary(x => x.Id);
         var bySession = loaded.GroupBy(x => x.SessionId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(x => x.Id).ToList(), StringComparer.Ordinal);
 

@@ -15,7 +15,7 @@ public sealed partial class ChatMemory
     /// <param name="scope">The session's scope.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>What the round did.</returns>
-    public async Task<ReductionResult> ReduceIfNeededAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    internal async Task<ReductionResult> ReduceIfNeededAsync(MemoryScope scope, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         return await AfterReductionAsync(scope, await Reducer.ReduceSessionAsync(scope, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -25,7 +25,7 @@ public sealed partial class ChatMemory
     /// <param name="scope">The session's scope.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>What the round did.</returns>
-    public async Task<ReductionResult> CompactAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    internal async Task<ReductionResult> CompactAsync(MemoryScope scope, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         return await AfterReductionAsync(scope, await Reducer.CompactAsync(scope, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -36,7 +36,7 @@ public sealed partial class ChatMemory
     /// <param name="count">How many messages.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>What the round did.</returns>
-    public async Task<ReductionResult> SummarizeOldestAsync(MemoryScope scope, int count, CancellationToken cancellationToken = default)
+    internal async Task<ReductionResult> SummarizeOldestAsync(MemoryScope scope, int count, CancellationToken cancellationToken = default)
     {
         Throw.IfLessThan(count, 1);
         await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,7 @@ public sealed partial class ChatMemory
     /// <param name="messageIds">The message ids (ids of other sessions are ignored).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number of messages restored.</returns>
-    public async Task<int> RestoreMessagesAsync(MemoryScope scope, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    internal async Task<int> RestoreMessagesAsync(MemoryScope scope, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(messageIds);
         await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
@@ -60,7 +60,7 @@ public sealed partial class ChatMemory
     /// <param name="summaryId">The summary id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number of messages restored.</returns>
-    public async Task<int> RestoreSummaryAsync(MemoryScope scope, long summaryId, CancellationToken cancellationToken = default)
+    internal async Task<int> RestoreSummaryAsync(MemoryScope scope, long summaryId, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         return (await Restorer.RestoreSummaryAsync(scope, summaryId, cancellationToken).ConfigureAwait(false)).Count;
@@ -71,10 +71,10 @@ public sealed partial class ChatMemory
     /// <param name="activeOnly">Whether only active summaries are listed.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The summaries.</returns>
-    public async Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(MemoryScope scope, bool activeOnly = true, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(MemoryScope scope, bool activeOnly = true, CancellationToken cancellationToken = default)
     {
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        return await Sessions.GetSummariesAsync(session.Id, activeOnly, cancellationToken).ConfigureAwait(false);
+        return await Summaries.GetSummariesAsync(scope.Owner, session.Id, activeOnly, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -85,12 +85,12 @@ public sealed partial class ChatMemory
     /// <param name="scope">The session's scope.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The stored report message.</returns>
-    public async Task<StoredMessage> GenerateReportAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    internal async Task<StoredMessage> GenerateReportAsync(MemoryScope scope, CancellationToken cancellationToken = default)
     {
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        var summaries = await Sessions.GetSummariesAsync(session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
-        var live = await Sessions.GetMessagesAsync(session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
-        var knowledge = await Knowledge.GetCurrentAsync(scope.OwnerKey, null, cancellationToken).ConfigureAwait(false);
+        var summaries = await Summaries.GetSummariesAsync(scope.Owner, session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
+        var live = await Messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var knowledge = await Knowledge.GetCurrentAsync(scope.Owner.Key, null, cancellationToken).ConfigureAwait(false);
 
         var overview = await Summarizer.SummarizeAsync(
             new SummarizationRequest
@@ -117,7 +117,8 @@ public sealed partial class ChatMemory
             }
         }
 
-        var stored = await Sessions.AppendMessagesAsync(
+        var stored = await Messages.AppendMessagesAsync(
+            scope.Owner,
             session.Id,
             [new NewMessage { Role = ChatRole.Assistant, Content = report.ToString().TrimEnd(), MessageType = StoredMessageType.Report, TokenCount = TokenCounter.CountTokens(report.ToString()) }],
             cancellationToken).ConfigureAwait(false);
@@ -144,13 +145,13 @@ public sealed partial class ChatMemory
     /// </summary>
     private async Task IndexSummariesAsync(MemoryScope scope, CancellationToken cancellationToken)
     {
-        var summaries = await Sessions.GetSummariesAsync(scope.SessionId!, activeOnly: false, cancellationToken).ConfigureAwait(false);
+        var summaries = await Summaries.GetSummariesAsync(scope.Owner, scope.SessionId!, activeOnly: false, cancellationToken).ConfigureAwait(false);
         var ids = summaries.Select(s => SummaryItemId(s.Id)).ToList();
-        var indexed = (await Index.GetAsync(scope.OwnerKey, MemoryCollections.Logs, ids, cancellationToken).ConfigureAwait(false)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var indexed = (await Index.GetAsync(scope.Owner.Key, MemoryCollections.Logs, ids, cancellationToken).ConfigureAwait(false)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var summary in summaries.Where(s => !indexed.Contains(SummaryItemId(s.Id))))
         {
             var vector = await _indexer.EmbedAsync(summary.Content, cancellationToken).ConfigureAwait(false);
-            var filter = new MemoryFilter(scope.OwnerKey) { SessionId = scope.SessionId, Collections = [MemoryCollections.Logs], Types = ["summary"] };
+            var filter = new MemoryFilter(scope.Owner.Key) { SessionId = scope.SessionId, Collections = [MemoryCollections.Logs], Types = ["summary"] };
             var nearest = await Index.SearchAsync(new MemorySearchRequest(filter) { QueryVector = vector, Top = 1 }, cancellationToken).ConfigureAwait(false);
             var itemId = SummaryItemId(summary.Id);
 
@@ -158,7 +159,7 @@ public sealed partial class ChatMemory
             // that later rounds see it as indexed and do not embed it again.
             if (nearest.Count > 0 && nearest[0].VectorSimilarity >= Options.NearDuplicateThreshold && nearest[0].Item.Id != itemId)
             {
-                await Index.DeleteAsync(scope.OwnerKey, MemoryCollections.Logs, [nearest[0].Item.Id], cancellationToken).ConfigureAwait(false);
+                await Index.DeleteAsync(scope.Owner.Key, MemoryCollections.Logs, [nearest[0].Item.Id], cancellationToken).ConfigureAwait(false);
             }
 
             await Index.UpsertAsync(
@@ -167,7 +168,7 @@ public sealed partial class ChatMemory
                     {
                         Id = itemId,
                         Collection = MemoryCollections.Logs,
-                        UserId = scope.OwnerKey,
+                        UserId = scope.Owner.Key,
                         SessionId = scope.SessionId,
                         Type = "summary",
                         Text = summary.Content,

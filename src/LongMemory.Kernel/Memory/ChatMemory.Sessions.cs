@@ -4,26 +4,70 @@ namespace LongMemory.Kernel;
 
 public sealed partial class ChatMemory
 {
-    /// <summary>Creates a session for a user (or an anonymous one).</summary>
+    /// <summary>
+    /// Returns the memory of one scope: the only public way to read or write a user's data (messages, recall, context,
+    /// knowledge, model memory, documents, summaries, restore, reports, tools).
+    /// </summary>
+    /// <param name="scope">The scope: a user, a user's session, or an anonymous session.</param>
+    /// <returns>The scoped memory; the session's ownership is checked on first use.</returns>
+    public ScopedMemory ForScope(MemoryScope scope) => new(this, Throw.IfNull(scope));
+
+    /// <summary>Creates a session for a user (or an anonymous one). Session ids are unique per owner.</summary>
     /// <param name="userId">The user, or <see langword="null"/> for an anonymous session.</param>
     /// <param name="title">The title; derived from the first user message when <see langword="null"/>.</param>
     /// <param name="sessionId">An id to use; a new one when <see langword="null"/>.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The session; its <see cref="ChatSession.Scope"/> is the scope to use with it.</returns>
+    /// <exception cref="SessionAlreadyExistsException">The owner already has a session with <paramref name="sessionId"/>.</exception>
     public async Task<ChatSession> CreateSessionAsync(string? userId, string? title = null, string? sessionId = null, CancellationToken cancellationToken = default)
     {
+        if (userId is null && sessionId is not null)
+        {
+            Throw.IfNullOrWhitespace(sessionId);
+        }
+
+        var owner = userId is not null ? MemoryOwner.User(Throw.IfNullOrWhitespace(userId)) : MemoryOwner.AnonymousSession(sessionId ?? Guid.NewGuid().ToString("N"));
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        return await Sessions.CreateSessionAsync(userId, title, metadata: null, sessionId, cancellationToken).ConfigureAwait(false);
+        return await Sessions.CreateSessionAsync(owner, owner.Kind == MemoryOwnerKind.AnonymousSession ? owner.Id : sessionId, title, metadata: null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Lists a user's sessions, most recently updated first.</summary>
-    /// <param name="userId">The user, or <see langword="null"/> for anonymous sessions.</param>
+    /// <summary>Gets the scope's session, creating it (active, untitled) when the owner has no session with that id.</summary>
+    /// <param name="scope">A scope with a session id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The session.</returns>
+    /// <exception cref="SessionNotFoundException">The owner's session with that id is soft-deleted.</exception>
+    public async Task<ChatSession> GetOrCreateSessionAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNull(scope);
+        var sessionId = scope.SessionId ?? throw new ArgumentException("The scope must name a session.", nameof(scope));
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await Sessions.GetSessionAsync(scope.Owner, sessionId, includeDeleted: true, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return existing.IsActive ? existing : throw new SessionNotFoundException(sessionId);
+            }
+
+            try
+            {
+                return await Sessions.CreateSessionAsync(scope.Owner, sessionId, title: null, metadata: null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SessionAlreadyExistsException) when (attempt == 0)
+            {
+                // Created concurrently by another turn or instance: read it.
+            }
+        }
+    }
+
+    /// <summary>Lists a user's sessions, most recently updated first. Anonymous sessions are never listed.</summary>
+    /// <param name="userId">The user.</param>
     /// <param name="skip">How many to skip.</param>
     /// <param name="take">How many at most.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The sessions.</returns>
-    public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(string? userId, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
-        => Sessions.ListSessionsAsync(userId, skip, take, cancellationToken);
+    public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(string userId, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
+        => Sessions.ListSessionsAsync(MemoryOwner.User(Throw.IfNullOrWhitespace(userId)), skip, take, cancellationToken);
 
     /// <summary>
     /// Deletes a session. A soft delete hides it from lists and recall and can be undone with <see cref="RestoreSessionAsync"/>;
@@ -38,16 +82,15 @@ public sealed partial class ChatMemory
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         if (!hard)
         {
-            await Sessions.SetSessionActiveAsync(session.Id, false, cancellationToken).ConfigureAwait(false);
+            await Sessions.SetSessionActiveAsync(scope.Owner, session.Id, false, cancellationToken).ConfigureAwait(false);
             Log.SessionDeleted(_logger, session.Id, hard: false);
             return;
         }
 
-        await Index.DeleteAsync(new MemoryFilter(scope.OwnerKey) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
-        await Knowledge.DeleteBySessionAsync(session.Id, cancellationToken).ConfigureAwait(false);
-        await ResyncKnowledgeIndexAsync(scope.OwnerKey, cancellationToken).ConfigureAwait(false);
-        await Sessions.PurgeSessionAsync(session.Id, cancellationToken).ConfigureAwait(false);
-        _indexer.ForgetSession(session.Id);
+        await Index.DeleteAsync(new MemoryFilter(scope.Owner.Key) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
+        await Knowledge.DeleteBySessionAsync(scope.Owner.Key, session.Id, cancellationToken).ConfigureAwait(false);
+        await ResyncKnowledgeIndexAsync(scope.Owner.Key, cancellationToken).ConfigureAwait(false);
+        await Sessions.PurgeSessionAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
         Log.SessionDeleted(_logger, session.Id, hard: true);
     }
 
@@ -58,13 +101,13 @@ public sealed partial class ChatMemory
     public async Task RestoreSessionAsync(MemoryScope scope, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        var session = scope.SessionId is null ? null : await Sessions.GetSessionAsync(scope.SessionId, includeDeleted: true, cancellationToken).ConfigureAwait(false);
-        if (session is null || !string.Equals(session.UserId, scope.UserId, StringComparison.Ordinal))
+        var session = scope.SessionId is null ? null : await Sessions.GetSessionAsync(scope.Owner, scope.SessionId, includeDeleted: true, cancellationToken).ConfigureAwait(false);
+        if (session is null)
         {
             throw new SessionNotFoundException(scope.SessionId ?? "(none)");
         }
 
-        await Sessions.SetSessionActiveAsync(session.Id, true, cancellationToken).ConfigureAwait(false);
+        await Sessions.SetSessionActiveAsync(scope.Owner, session.Id, true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -76,7 +119,7 @@ public sealed partial class ChatMemory
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The stored messages.</returns>
     /// <exception cref="SessionNotFoundException">The session does not exist or is not the scope user's.</exception>
-    public async Task<IReadOnlyList<StoredMessage>> AddMessagesAsync(MemoryScope scope, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<StoredMessage>> AddMessagesAsync(MemoryScope scope, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(messages);
         var list = messages.ToList();
@@ -97,7 +140,7 @@ public sealed partial class ChatMemory
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var toStore = list.Select(m => StoredMessageMapper.ToNewMessage(m, TokenCounter.CountTokens([m]), m.CreatedAt ?? now)).ToList();
-        var stored = await Sessions.AppendMessagesAsync(session.Id, toStore, cancellationToken).ConfigureAwait(false);
+        var stored = await Messages.AppendMessagesAsync(scope.Owner, session.Id, toStore, cancellationToken).ConfigureAwait(false);
         Log.Stored(_logger, session.Id, stored.Count, stored.Sum(m => m.TokenCount));
 
         if (_background is not null)
@@ -125,9 +168,9 @@ public sealed partial class ChatMemory
     /// <param name="query">Paging and filters.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The messages.</returns>
-    public async Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryScope scope, MessageQuery? query = null, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryScope scope, MessageQuery? query = null, CancellationToken cancellationToken = default)
     {
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        return await Sessions.GetMessagesAsync(session.Id, query, cancellationToken).ConfigureAwait(false);
+        return await Messages.GetMessagesAsync(scope.Owner, session.Id, query, cancellationToken).ConfigureAwait(false);
     }
 }

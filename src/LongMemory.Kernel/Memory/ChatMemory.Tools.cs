@@ -12,7 +12,7 @@ public sealed partial class ChatMemory
     /// </summary>
     /// <param name="scope">The user and session the tools act for (the model cannot change it).</param>
     /// <returns>The tools.</returns>
-    public IReadOnlyList<AIFunction> CreateTools(MemoryScope scope)
+    internal IReadOnlyList<AIFunction> CreateTools(MemoryScope scope)
     {
         Throw.IfNull(scope);
         if (scope.SessionId is null)

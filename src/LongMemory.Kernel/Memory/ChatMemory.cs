@@ -15,7 +15,7 @@ namespace LongMemory.Kernel;
 /// or the constructor. Plug it between an app and its model with <see cref="LongMemoryChatClient"/>, and give the
 /// model its tools with <see cref="CreateTools"/>.
 /// </remarks>
-public sealed partial class ChatMemory : IAsyncDisposable
+public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
 {
     private readonly MemoryIndexer _indexer;
     private readonly BackgroundIndexer? _background;
@@ -40,6 +40,9 @@ public sealed partial class ChatMemory : IAsyncDisposable
         Options = options ?? new ChatMemoryOptions();
         Options.Validate();
         Sessions = components.Sessions!;
+        Messages = components.Messages ?? (IMessageStore)components.Sessions!;
+        Summaries = components.Summaries ?? (ISummaryStore)components.Sessions!;
+        Outbox = components.Outbox ?? (IIndexOutbox)components.Sessions!;
         Index = components.Index!;
         Knowledge = new IndexedKnowledgeStore(
             components.Knowledge!,
@@ -55,7 +58,7 @@ public sealed partial class ChatMemory : IAsyncDisposable
         _ownedResource = ownedResource;
 
         var chunker = new TextChunker(TokenCounter, new TextChunkerOptions { MaxChunkTokens = Options.ChunkMaxTokens });
-        _indexer = new MemoryIndexer(Sessions, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>());
+        _indexer = new MemoryIndexer(Outbox, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>());
         if (Options.IndexingMode == IndexingMode.Background)
         {
             _background = new BackgroundIndexer(_indexer, Options, _time, loggerFactory.CreateLogger<BackgroundIndexer>());
@@ -69,25 +72,28 @@ public sealed partial class ChatMemory : IAsyncDisposable
             Options.Reduction.TokenBudget = Options.Context.PromptBudget;
         }
 
-        Reducer = new HierarchicalChatReducer(Summarizer, TokenCounter, Options.Reduction, Sessions, KnowledgeCapture, loggerFactory);
-        Restorer = new ConversationRestorer(Sessions, loggerFactory);
+        Reducer = new HierarchicalChatReducer(Summarizer, TokenCounter, Options.Reduction, Messages, Summaries, KnowledgeCapture, loggerFactory);
+        Restorer = new ConversationRestorer(Messages, Summaries, loggerFactory);
         Assembler = new ContextAssembler(this);
     }
 
     /// <summary>Gets the options.</summary>
     public ChatMemoryOptions Options { get; }
 
-    /// <summary>Gets the session and message store.</summary>
-    public ISessionStore Sessions { get; }
+    // The raw stores are internal: the public data path is ForScope(scope), which carries the owner into every call.
+    internal ISessionStore Sessions { get; }
 
-    /// <summary>Gets the knowledge store.</summary>
-    public IKnowledgeStore Knowledge { get; }
+    internal IMessageStore Messages { get; }
 
-    /// <summary>Gets the model memory store.</summary>
-    public IModelMemoryStore ModelMemory { get; }
+    internal ISummaryStore Summaries { get; }
 
-    /// <summary>Gets the memory index.</summary>
-    public IMemoryIndex Index { get; }
+    internal IIndexOutbox Outbox { get; }
+
+    internal IKnowledgeStore Knowledge { get; }
+
+    internal IModelMemoryStore ModelMemory { get; }
+
+    internal IMemoryIndex Index { get; }
 
     /// <summary>Gets the embedding generator.</summary>
     public IEmbeddingGenerator<string, Embedding<float>> Embedder { get; }
@@ -182,12 +188,14 @@ public sealed partial class ChatMemory : IAsyncDisposable
         return await _indexer.DrainBacklogAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Gets the indexing outbox counts of a session (or of the whole store with a user-wide scope's <see langword="null"/> session).</summary>
-    /// <param name="sessionId">The session id, or <see langword="null"/> for the whole store.</param>
+    /// <summary>Gets the indexing outbox counts of the whole store (an operator's view; a scope's own counts come from <see cref="ScopedMemory.GetIndexStatusAsync"/>).</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The counts and the last error.</returns>
-    public Task<IndexStatus> GetIndexStatusAsync(string? sessionId = null, CancellationToken cancellationToken = default)
-        => Sessions.GetIndexStatusAsync(sessionId, cancellationToken);
+    public Task<IndexStatus> GetIndexStatusAsync(CancellationToken cancellationToken = default)
+        => Outbox.GetIndexStatusAsync(null, null, cancellationToken);
+
+    internal Task<IndexStatus> GetScopeIndexStatusAsync(MemoryScope scope, CancellationToken cancellationToken)
+        => Outbox.GetIndexStatusAsync(scope.Owner, scope.SessionId, cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -201,6 +209,10 @@ public sealed partial class ChatMemory : IAsyncDisposable
         _ownedResource?.Dispose();
     }
 
+    /// <inheritdoc />
+    /// <remarks>Stops the background indexer (waiting for the batch in flight) so a container disposed synchronously works.</remarks>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     /// <summary>Checks that the scope names a session that exists, is active and belongs to the scope's user.</summary>
     internal async Task<ChatSession> RequireSessionAsync(MemoryScope scope, CancellationToken cancellationToken)
     {
@@ -210,10 +222,9 @@ public sealed partial class ChatMemory : IAsyncDisposable
             throw new ArgumentException("This operation needs a scope with a session id.", nameof(scope));
         }
 
-        var session = await Sessions.GetSessionAsync(scope.SessionId, includeDeleted: false, cancellationToken).ConfigureAwait(false);
-
-        // Another user's session is reported exactly like a missing one: its existence is not disclosed.
-        if (session is null || !string.Equals(session.UserId, scope.UserId, StringComparison.Ordinal))
+        // Owner-scoped: another owner's session with the same id is simply not found (its existence is not disclosed).
+        var session = await Sessions.GetSessionAsync(scope.Owner, scope.SessionId, includeDeleted: false, cancellationToken).ConfigureAwait(false);
+        if (session is null)
         {
             throw new SessionNotFoundException(scope.SessionId);
         }

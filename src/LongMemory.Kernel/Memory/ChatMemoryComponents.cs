@@ -9,6 +9,15 @@ public sealed class ChatMemoryComponents
     /// <summary>Gets or sets the session and message store (required).</summary>
     public ISessionStore? Sessions { get; set; }
 
+    /// <summary>Gets or sets the message store; <see cref="Sessions"/> when <see langword="null"/> and it implements <see cref="IMessageStore"/>.</summary>
+    public IMessageStore? Messages { get; set; }
+
+    /// <summary>Gets or sets the summary store; <see cref="Sessions"/> when <see langword="null"/> and it implements <see cref="ISummaryStore"/>.</summary>
+    public ISummaryStore? Summaries { get; set; }
+
+    /// <summary>Gets or sets the indexing outbox; <see cref="Sessions"/> when <see langword="null"/> and it implements <see cref="IIndexOutbox"/>.</summary>
+    public IIndexOutbox? Outbox { get; set; }
+
     /// <summary>Gets or sets the knowledge store (required).</summary>
     public IKnowledgeStore? Knowledge { get; set; }
 
@@ -40,6 +49,9 @@ public sealed class ChatMemoryComponents
     public void Validate()
     {
         Require(Sessions, nameof(Sessions));
+        Require(Messages ?? Sessions as IMessageStore, nameof(Messages));
+        Require(Summaries ?? Sessions as ISummaryStore, nameof(Summaries));
+        Require(Outbox ?? Sessions as IIndexOutbox, nameof(Outbox));
         Require(Knowledge, nameof(Knowledge));
         Require(ModelMemory, nameof(ModelMemory));
         Require(Index, nameof(Index));

@@ -4,7 +4,7 @@ namespace LongMemory.Kernel;
 public sealed class MemoryFilter
 {
     /// <summary>Initializes a new instance of the <see cref="MemoryFilter"/> class.</summary>
-    /// <param name="userId">The owner key (<see cref="MemoryScope.OwnerKey"/>).</param>
+    /// <param name="userId">The owner key (<see cref="MemoryOwner.Key"/>).</param>
     public MemoryFilter(string userId)
     {
         UserId = Throw.IfNullOrWhitespace(userId);
@@ -36,7 +36,7 @@ public sealed class MemoryFilter
     public static MemoryFilter ForScope(MemoryScope scope, bool sessionOnly = false, params string[] collections)
     {
         Throw.IfNull(scope);
-        return new MemoryFilter(scope.OwnerKey)
+        return new MemoryFilter(scope.Owner.Key)
         {
             SessionId = sessionOnly || scope.UserId is null ? scope.SessionId : null,
             Collections = collections.Length == 0 ? null : collections,

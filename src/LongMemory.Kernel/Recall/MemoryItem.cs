@@ -9,7 +9,7 @@ public sealed class MemoryItem
     /// <summary>Gets or sets the collection (<see cref="MemoryCollections"/>).</summary>
     public required string Collection { get; init; }
 
-    /// <summary>Gets or sets the owner key (<see cref="MemoryScope.OwnerKey"/>). Every read filters on it.</summary>
+    /// <summary>Gets or sets the owner key (<see cref="MemoryOwner.Key"/>). Every read filters on it.</summary>
     public required string UserId { get; init; }
 
     /// <summary>Gets or sets the session the item belongs to, if any.</summary>

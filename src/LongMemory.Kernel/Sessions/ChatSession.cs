@@ -6,8 +6,11 @@ public sealed class ChatSession
     /// <summary>Gets or sets the session id.</summary>
     public required string Id { get; init; }
 
-    /// <summary>Gets or sets the owning user, or <see langword="null"/> for an anonymous session.</summary>
-    public string? UserId { get; init; }
+    /// <summary>Gets the owner: the user, or the anonymous session itself. Session ids are unique per owner.</summary>
+    public required MemoryOwner Owner { get; init; }
+
+    /// <summary>Gets the owning user, or <see langword="null"/> for an anonymous session.</summary>
+    public string? UserId => Owner.UserId;
 
     /// <summary>Gets or sets the title (derived from the first user message when none was given).</summary>
     public string? Title { get; set; }

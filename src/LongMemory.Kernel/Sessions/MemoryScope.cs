@@ -41,13 +41,8 @@ public sealed record MemoryScope
     /// <summary>Gets the session id, or <see langword="null"/> for a user-wide scope.</summary>
     public string? SessionId { get; }
 
-    /// <summary>
-    /// Gets the key that owns index items of this scope: the user id, or for an anonymous session a key derived
-    /// from the session id so that anonymous sessions never share items.
-    /// </summary>
-    public string OwnerKey => UserId ?? AnonymousOwnerPrefix + SessionId;
-
-    internal const string AnonymousOwnerPrefix = "session:";
+    /// <summary>Gets the owner: the user, or for a scope without a user the anonymous session.</summary>
+    public MemoryOwner Owner => UserId is not null ? MemoryOwner.User(UserId) : MemoryOwner.AnonymousSession(SessionId!);
 
     /// <summary>Creates a scope for one session of one user.</summary>
     /// <param name="userId">The user id.</param>

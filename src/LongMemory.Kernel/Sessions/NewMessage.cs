@@ -17,6 +17,12 @@ public sealed class NewMessage
     /// <summary>Gets or sets the response id, if any.</summary>
     public string? ResponseId { get; init; }
 
+    /// <summary>
+    /// Gets an optional key that makes the append idempotent: a message whose key is already stored in the session is not
+    /// stored again (the stored one is returned). The middleware derives it from <c>ChatMessage.MessageId</c> or the turn.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>Gets or sets the timestamp; the store's clock is used when <see langword="null"/>.</summary>
     public DateTimeOffset? CreatedAt { get; init; }
 

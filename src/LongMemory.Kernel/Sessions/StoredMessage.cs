@@ -8,8 +8,11 @@ public sealed class StoredMessage
     /// <summary>Gets or sets the message id (increasing in insertion order within a database).</summary>
     public long Id { get; init; }
 
-    /// <summary>Gets or sets the session id.</summary>
+    /// <summary>Gets or sets the session id (unique per owner).</summary>
     public required string SessionId { get; init; }
+
+    /// <summary>Gets or sets the session's owner.</summary>
+    public MemoryOwner Owner { get; init; }
 
     /// <summary>Gets or sets the id of the model response this message belongs to, if any.</summary>
     public string? ResponseId { get; init; }

@@ -14,7 +14,7 @@ public class ToolCallingLoopTests
         using var db = new TempDatabase();
         await using var memory = MemoryFactory.Create(db.Path, 4096, 1024);
         var session = await memory.CreateSessionAsync("sam");
-        await memory.RememberFactAsync(session.Scope, "location", "Berlin");
+        await memory.ForScope(session.Scope).RememberFactAsync("location", "Berlin");
         var model = new ScriptedChatClient(
             _ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "ListKnowledge")])),
             prompt =>
@@ -24,7 +24,7 @@ public class ToolCallingLoopTests
                 return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.Contains("Berlin", StringComparison.Ordinal) ? "You live in Berlin." : "I don't know."));
             });
         using var client = new LongMemoryChatClient(model, memory, new LongMemoryChatClientOptions { UserId = "sam" });
-        var loop = new ToolCallingLoop(client, memory.CreateTools(session.Scope));
+        var loop = new ToolCallingLoop(client, memory.ForScope(session.Scope).CreateTools());
         var called = new List<string>();
         loop.ToolCalled += (call, _) => called.Add(call.Name);
 
@@ -34,7 +34,7 @@ public class ToolCallingLoopTests
         Assert.Equal(2, result.Rounds);
         Assert.Equal(["ListKnowledge"], called);
         Assert.NotNull(model.Options[0]?.Tools);
-        var stored = await memory.GetMessagesAsync(session.Scope);
+        var stored = await memory.ForScope(session.Scope).GetMessagesAsync();
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant], stored.Select(m => m.Role));
     }
 

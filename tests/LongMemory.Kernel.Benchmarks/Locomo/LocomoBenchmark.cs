@@ -148,7 +148,7 @@ internal static class LocomoBenchmark
                 var hits = options.UsesLibraryRecall
                     ? await memory.Assembler.RecallPastConversationAsync(
                         conversation.LastSessionScope, question.Question, await memory.Indexer.EmbedAsync(question.Question, default).ConfigureAwait(false), options.MaxK, null, default).ConfigureAwait(false)
-                    : await memory.RecallAsync(conversation.LastSessionScope, question.Question, recallOptions).ConfigureAwait(false);
+                    : await memory.ForScope(conversation.LastSessionScope).RecallAsync(question.Question, recallOptions).ConfigureAwait(false);
                 watch.Stop();
                 result.LatenciesMs.Add(watch.Elapsed.TotalMilliseconds);
                 result.Memory.Add(question.Category, evidence, RankedTurns(hits, conversation.DiaIdByMessageId));

@@ -44,7 +44,7 @@ internal static class LocomoIngestion
                 texts.Add((diaId, text));
             }
 
-            var stored = await memory.AddMessagesAsync(chatSession.Scope, messages, cancellationToken).ConfigureAwait(false);
+            var stored = await memory.ForScope(chatSession.Scope).AddMessagesAsync(messages, cancellationToken).ConfigureAwait(false);
             if (stored.Count != messages.Count)
             {
                 throw new InvalidOperationException($"Expected {messages.Count} stored messages, got {stored.Count}.");

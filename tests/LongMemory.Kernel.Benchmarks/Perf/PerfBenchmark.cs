@@ -110,7 +110,7 @@ internal static class PerfBenchmark
             session = await memory.CreateSessionAsync(UserId, "warm-up " + s).ConfigureAwait(false);
             for (var t = 0; t < 60; t++)
             {
-                await memory.AddMessagesAsync(session.Scope, Turn(chat, DateTimeOffset.UtcNow)).ConfigureAwait(false);
+                await memory.ForScope(session.Scope).AddMessagesAsync(Turn(chat, DateTimeOffset.UtcNow)).ConfigureAwait(false);
             }
         }
 
@@ -118,7 +118,7 @@ internal static class PerfBenchmark
         {
             var query = chat.UserMessage();
             await memory.RecallAsync(session!.Scope, query).ConfigureAwait(false);
-            await memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, query)]).ConfigureAwait(false);
+            await memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, query)]).ConfigureAwait(false);
         }
 
         Console.WriteLine($"warm-up: {watch.Elapsed.TotalSeconds:F1} s");
@@ -151,7 +151,7 @@ internal static class PerfBenchmark
                 texts.AddRange(turn.Select(t => t.Text));
                 var watch = Stopwatch.StartNew();
                 total.Start();
-                await memory.AddMessagesAsync(session.Scope, turn).ConfigureAwait(false);
+                await memory.ForScope(session.Scope).AddMessagesAsync(turn).ConfigureAwait(false);
                 total.Stop();
                 watch.Stop();
                 callMs.Add(watch.Elapsed.TotalMilliseconds);
@@ -179,7 +179,7 @@ internal static class PerfBenchmark
         var queries = Queries(seed: 99, count: 300);
         foreach (var query in queries.Take(50))
         {
-            await memory.RecallAsync(scope, query).ConfigureAwait(false);
+            await memory.ForScope(scope).RecallAsync(query).ConfigureAwait(false);
         }
 
         var latencies = new List<double>();
@@ -187,13 +187,13 @@ internal static class PerfBenchmark
         for (var i = 0; i < 600; i++)
         {
             var watch = Stopwatch.StartNew();
-            var result = await memory.RecallAsync(scope, queries[i % queries.Count]).ConfigureAwait(false);
+            var result = await memory.ForScope(scope).RecallAsync(queries[i % queries.Count]).ConfigureAwait(false);
             watch.Stop();
             latencies.Add(watch.Elapsed.TotalMilliseconds);
             hits += result.Count;
         }
 
-        var items = await memory.Index.CountAsync(new MemoryFilter(scope.OwnerKey) { Collections = [MemoryCollections.Logs] }).ConfigureAwait(false);
+        var items = await memory.Index.CountAsync(new MemoryFilter(scope.Owner.Key) { Collections = [MemoryCollections.Logs] }).ConfigureAwait(false);
         Console.WriteLine($"recall: {items:N0} index items, p50 {Percentiles.Of(latencies, 0.5):F2} ms, p95 {Percentiles.Of(latencies, 0.95):F2} ms");
         report["recall"] = new JsonObject
         {
@@ -213,7 +213,7 @@ internal static class PerfBenchmark
         IReadOnlyList<ChatMessage> system = [new ChatMessage(ChatRole.System, "You are a helpful assistant with long-term memory.")];
         foreach (var query in queries.Take(30))
         {
-            await memory.AssembleContextAsync(scope, [new ChatMessage(ChatRole.User, query)], system).ConfigureAwait(false);
+            await memory.ForScope(scope).AssembleContextAsync([new ChatMessage(ChatRole.User, query)], system).ConfigureAwait(false);
         }
 
         var latencies = new List<double>();
@@ -223,7 +223,7 @@ internal static class PerfBenchmark
         for (var i = 0; i < 400; i++)
         {
             var watch = Stopwatch.StartNew();
-            var context = await memory.AssembleContextAsync(scope, [new ChatMessage(ChatRole.User, queries[i % queries.Count])], system).ConfigureAwait(false);
+            var context = await memory.ForScope(scope).AssembleContextAsync([new ChatMessage(ChatRole.User, queries[i % queries.Count])], system).ConfigureAwait(false);
             watch.Stop();
             latencies.Add(watch.Elapsed.TotalMilliseconds);
             tokens.Add(context.Report.TotalTokens);
@@ -391,13 +391,13 @@ internal static class PerfBenchmark
                 }
 
                 var turn = Turn(chat, start.AddMinutes(turns * 2));
-                await memory.AddMessagesAsync(session.Scope, turn).ConfigureAwait(false);
+                await memory.ForScope(session.Scope).AddMessagesAsync(turn).ConfigureAwait(false);
                 history.AddRange(turn);
                 turns++;
             }
 
             var question = new ChatMessage(ChatRole.User, chat.UserMessage());
-            var context = await memory.AssembleContextAsync(session.Scope, [question], system).ConfigureAwait(false);
+            var context = await memory.ForScope(session.Scope).AssembleContextAsync([question], system).ConfigureAwait(false);
             var full = counter.CountTokens([.. history, question]);
             var withMemory = context.Report.TotalTokens;
             Console.WriteLine($"prompt tokens at {checkpoint} turns: with memory {withMemory:N0} (budget {context.Report.Budget:N0}), full history {full:N0} ({full / (double)withMemory:F1}x)");

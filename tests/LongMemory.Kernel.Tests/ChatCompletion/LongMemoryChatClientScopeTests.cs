@@ -24,7 +24,6 @@ public class LongMemoryChatClientScopeTests
         Assert.Single(await test.Memory.ListSessionsAsync("bob"));
         Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "a-1"))).Count);
         Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("bob", "b-1"))).Count);
-        Assert.Empty(await test.Memory.ListSessionsAsync(null));
     }
 
     [Fact(Timeout = 30_000)]
@@ -37,8 +36,7 @@ public class LongMemoryChatClientScopeTests
         await Assert.ThrowsAsync<LongMemoryUserRequiredException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hello")], new ChatOptions { ConversationId = "s" }));
 
         Assert.Empty(model.Prompts);
-        Assert.Empty(await test.Memory.ListSessionsAsync(null));
-        Assert.Null(await test.Memory.Sessions.GetSessionAsync("s", includeDeleted: true));
+        Assert.Null(await test.Memory.Sessions.GetSessionAsync(MemoryOwner.AnonymousSession("s"), "s", includeDeleted: true));
     }
 
     [Fact(Timeout = 30_000)]
@@ -54,8 +52,8 @@ public class LongMemoryChatClientScopeTests
 
         Assert.DoesNotContain("4711", RecordingChatClient.TextOf(model.LastPrompt), StringComparison.Ordinal);
         var report = Assert.IsType<ContextReport>(response.AdditionalProperties![ContextReport.AdditionalPropertiesKey]);
-        var session = await test.Memory.Sessions.GetSessionAsync(report.SessionId!);
-        Assert.Null(session!.UserId);
+        var session = await test.Memory.Sessions.GetSessionAsync(MemoryOwner.AnonymousSession(report.SessionId!), report.SessionId!);
+        Assert.NotNull(session);
     }
 
     [Fact(Timeout = 30_000)]
@@ -117,9 +115,9 @@ public class LongMemoryChatClientScopeTests
         await viaAccessor.GetResponseAsync([new ChatMessage(ChatRole.User, "two")], new ChatOptions { ConversationId = "d" });
         await viaResolver.GetResponseAsync([new ChatMessage(ChatRole.User, "three")], new ChatOptions { ConversationId = "e", AdditionalProperties = new() { ["tenant-user"] = "erin" } });
 
-        Assert.Equal("carol", (await test.Memory.Sessions.GetSessionAsync("c"))!.UserId);
-        Assert.Equal("dave", (await test.Memory.Sessions.GetSessionAsync("d"))!.UserId);
-        Assert.Equal("erin", (await test.Memory.Sessions.GetSessionAsync("e"))!.UserId);
+        Assert.NotNull(await test.Memory.Sessions.GetSessionAsync(MemoryOwner.User("carol"), "c"));
+        Assert.NotNull(await test.Memory.Sessions.GetSessionAsync(MemoryOwner.User("dave"), "d"));
+        Assert.NotNull(await test.Memory.Sessions.GetSessionAsync(MemoryOwner.User("erin"), "e"));
     }
 
     [Fact(Timeout = 30_000)]
@@ -130,19 +128,23 @@ public class LongMemoryChatClientScopeTests
         using var client = new LongMemoryChatClient(new RecordingChatClient(), test.Memory, services: services);
 
         await Assert.ThrowsAsync<LongMemoryUserRequiredException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], For("mallory", "m")));
-        Assert.Null(await test.Memory.Sessions.GetSessionAsync("m", includeDeleted: true));
+        Assert.Null(await test.Memory.Sessions.GetSessionAsync(MemoryOwner.User("mallory"), "m", includeDeleted: true));
+        Assert.Null(await test.Memory.Sessions.GetSessionAsync(MemoryOwner.User("carol"), "m", includeDeleted: true));
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task GetResponseAsync_OtherUsersSession_NotFoundAndNothingStored()
+    public async Task GetResponseAsync_SameSessionIdUnderAnotherUser_IsThatUsersOwnSession()
     {
         await using var test = new TestMemory();
-        using var client = new RecordingChatClient().WithLongMemory(test.Memory);
-        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "mine")], For("alice", "private"));
+        var model = new RecordingChatClient();
+        using var client = model.WithLongMemory(test.Memory);
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "My diary says the treasure is under the oak.")], For("alice", "private"));
 
-        await Assert.ThrowsAsync<SessionNotFoundException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "let me in")], For("bob", "private")));
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Where is the treasure in my diary?")], For("bob", "private"));
 
-        Assert.Equal(["mine", "You said: mine"], (await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "private"))).Select(m => m.Content));
+        Assert.DoesNotContain("oak", RecordingChatClient.TextOf(model.LastPrompt), StringComparison.Ordinal);
+        Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "private"))).Count);
+        Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("bob", "private"))).Count);
     }
 
     [Fact(Timeout = 30_000)]

@@ -11,13 +11,13 @@ public class ContextAssemblerTests
         await using var test = new TestMemory();
         var old = await test.Memory.CreateSessionAsync("alice");
         var session = await test.Memory.CreateSessionAsync("alice");
-        await test.Memory.AddMessagesAsync(old.Scope, [new ChatMessage(ChatRole.User, "We talked about sailing boats in Greece.")]);
-        await test.Memory.RememberFactAsync(session.Scope, "favorite_sport", "sailing");
-        await test.Memory.SaveModelMemoryAsync(session.Scope, "The user wants sailing tips for beginners.");
-        await test.Memory.ImportDocumentAsync(session.Scope, "guide", "Sailing guide", "Always check the weather before sailing. Wear a life jacket.");
-        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "Hi"), new ChatMessage(ChatRole.Assistant, "Hello!")]);
+        await test.Memory.ForScope(old.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, "We talked about sailing boats in Greece.")]);
+        await test.Memory.ForScope(session.Scope).RememberFactAsync("favorite_sport", "sailing");
+        await test.Memory.ForScope(session.Scope).SaveModelMemoryAsync("The user wants sailing tips for beginners.");
+        await test.Memory.ForScope(session.Scope).ImportDocumentAsync("guide", "Sailing guide", "Always check the weather before sailing. Wear a life jacket.");
+        await test.Memory.ForScope(session.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, "Hi"), new ChatMessage(ChatRole.Assistant, "Hello!")]);
 
-        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, "Any sailing advice?")], [new ChatMessage(ChatRole.System, "Be brief.")]);
+        var context = await test.Memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, "Any sailing advice?")], [new ChatMessage(ChatRole.System, "Be brief.")]);
 
         var texts = context.Messages.Select(m => m.Text).ToList();
         Assert.Equal("Be brief.", texts[0]);
@@ -36,9 +36,9 @@ public class ContextAssemblerTests
     {
         await using var test = new TestMemory();
         var session = await test.Memory.CreateSessionAsync("alice");
-        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "The blue kayak is in the garage.")]);
+        await test.Memory.ForScope(session.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, "The blue kayak is in the garage.")]);
 
-        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, "Where is the blue kayak?")]);
+        var context = await test.Memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, "Where is the blue kayak?")]);
 
         Assert.DoesNotContain(context.Messages, m => m.Role == ChatRole.System && m.Text.Contains("blue kayak is in", StringComparison.Ordinal));
         Assert.Contains(context.Messages, m => m.Role == ChatRole.User && m.Text == "The blue kayak is in the garage.");
@@ -49,9 +49,9 @@ public class ContextAssemblerTests
     {
         await using var test = new TestMemory();
         var session = await test.Memory.CreateSessionAsync("alice");
-        await test.Memory.RememberFactAsync(session.Scope, "shoe_size", "38");
+        await test.Memory.ForScope(session.Scope).RememberFactAsync("shoe_size", "38");
 
-        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, "Explain quantum entanglement simply.")]);
+        var context = await test.Memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, "Explain quantum entanglement simply.")]);
 
         Assert.Empty(context.Report.KnowledgeUsed);
         Assert.DoesNotContain(context.Messages, m => m.Text.Contains("shoe", StringComparison.Ordinal));
@@ -71,10 +71,10 @@ public class ContextAssemblerTests
         var session = await test.Memory.CreateSessionAsync("alice");
         for (var i = 0; i < 40; i++)
         {
-            await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, $"Message number {i} with a few extra words to fill space.")]);
+            await test.Memory.ForScope(session.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, $"Message number {i} with a few extra words to fill space.")]);
         }
 
-        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, "latest question")]);
+        var context = await test.Memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, "latest question")]);
 
         Assert.True(context.Report.TotalTokens <= 384, context.Report.TotalTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(test.Memory.TokenCounter.CountTokens(context.Messages), context.Report.TotalTokens);
@@ -90,9 +90,9 @@ public class ContextAssemblerTests
     {
         await using var test = new TestMemory();
         var session = await test.Memory.CreateSessionAsync("alice");
-        await test.Memory.RememberFactAsync(session.Scope, "pet", "a parrot called Kiwi");
+        await test.Memory.ForScope(session.Scope).RememberFactAsync("pet", "a parrot called Kiwi");
 
-        var report = (await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, "What pet do I have?")])).Report;
+        var report = (await test.Memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, "What pet do I have?")])).Report;
         var json = report.ToJson();
         var back = ContextReport.FromJson(json);
 
@@ -112,9 +112,9 @@ public class ContextAssemblerTests
         await using var test = new TestMemory();
         var earlier = await test.Memory.CreateSessionAsync("alice");
         var session = await test.Memory.CreateSessionAsync("alice");
-        await test.Memory.AddMessagesAsync(earlier.Scope, [new ChatMessage(ChatRole.User, statement)]);
+        await test.Memory.ForScope(earlier.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, statement)]);
 
-        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, question)]);
+        var context = await test.Memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, question)]);
 
         var knowledge = Assert.Single(context.Messages, m => m.Text.StartsWith("[Memory: Knowledge", StringComparison.Ordinal));
         Assert.Contains(expected, knowledge.Text, StringComparison.Ordinal);

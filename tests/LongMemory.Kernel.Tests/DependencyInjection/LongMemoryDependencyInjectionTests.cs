@@ -99,7 +99,7 @@ public class LongMemoryDependencyInjectionTests
         Assert.Contains(logs.Messages, m => m.Contains("offline extractive summarizer", StringComparison.Ordinal) && m.Contains("offline pattern extractor", StringComparison.Ordinal));
     }
 
-    [Fact(Skip = "Needs ChatMemory : IDisposable (the lead adds it with the scoped memory API; issue 11). Remove Skip at merge.")]
+    [Fact]
     public void ServiceProvider_DisposedSynchronously_DisposesMemoryWithoutThrowing()
     {
         var services = new ServiceCollection();

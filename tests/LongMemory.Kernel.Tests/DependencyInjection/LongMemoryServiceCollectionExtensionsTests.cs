@@ -25,7 +25,7 @@ public class LongMemoryServiceCollectionExtensionsTests
         Assert.IsType<LongMemoryChatClient>(client);
         Assert.NotNull(response.AdditionalProperties?[ContextReport.AdditionalPropertiesKey]);
         var memory = provider.GetRequiredService<ChatMemory>();
-        Assert.Equal(2, (await memory.GetMessagesAsync(MemoryScope.For("alice", "s1"))).Count);
+        Assert.Equal(2, (await memory.ForScope(MemoryScope.For("alice", "s1")).GetMessagesAsync()).Count);
         Assert.Equal(4096, memory.Options.Context.MaxContextTokens);
     }
 
@@ -40,7 +40,7 @@ public class LongMemoryServiceCollectionExtensionsTests
 
         var memory = provider.GetRequiredService<ChatMemory>();
         var session = await memory.CreateSessionAsync("alice");
-        await memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "hello")]);
+        await memory.ForScope(session.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, "hello")]);
 
         Assert.True(embedder.Calls > 0);
     }

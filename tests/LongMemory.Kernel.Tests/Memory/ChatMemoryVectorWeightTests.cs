@@ -51,10 +51,10 @@ public class ChatMemoryVectorWeightTests
         // Keyword weight 0 with the default vector weight: only the vector ranking can run, so a hit proves it was used.
         await using var test = new TestMemory(o => o.DefaultVectorWeight = 0);
         var session = await test.Memory.CreateSessionAsync("alice");
-        await test.Memory.AddMessagesAsync(session.Scope, [new ChatMessage(ChatRole.User, "We painted the lighthouse")]);
+        await test.Memory.ForScope(session.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, "We painted the lighthouse")]);
 
-        var keywordsOnly = await test.Memory.RecallAsync(session.Scope, "paintings", new RecallOptions());
-        var withVectors = await test.Memory.RecallAsync(session.Scope, "paintings", new RecallOptions { VectorWeight = 1 });
+        var keywordsOnly = await test.Memory.ForScope(session.Scope).RecallAsync("paintings", new RecallOptions());
+        var withVectors = await test.Memory.ForScope(session.Scope).RecallAsync("paintings", new RecallOptions { VectorWeight = 1 });
 
         Assert.Empty(keywordsOnly);
         Assert.Contains(withVectors, h => h.Text.Contains("lighthouse", StringComparison.Ordinal));

@@ -130,14 +130,14 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await _store.UpsertAsync(Fact("alice", "pet", "cat", sessionId: "s2"));
         var name = await _store.UpsertAsync(Fact("alice", "name", "Alice", sessionId: "s1"));
 
-        Assert.Equal(2, await _store.DeleteBySessionAsync("s2"));
+        Assert.Equal(2, await _store.DeleteBySessionAsync("alice", "s2"));
 
         var current = await _store.GetCurrentAsync("alice");
         Assert.Equal([paris.Id, name.Id], current.Select(e => e.Id).Order());
         var reopened = (await _store.GetAsync("alice", paris.Id))!;
         Assert.True(reopened.IsCurrent);
         Assert.Null(reopened.SupersededBy);
-        Assert.Equal(0, await _store.DeleteBySessionAsync("s2"));
+        Assert.Equal(0, await _store.DeleteBySessionAsync("alice", "s2"));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await _store.UpsertAsync(Fact("alice", "city", "Berlin", sessionId: "s2"));
         var rome = await _store.UpsertAsync(Fact("alice", "city", "Rome", sessionId: "s3"));
 
-        await _store.DeleteBySessionAsync("s2");
+        await _store.DeleteBySessionAsync("alice", "s2");
 
         var history = await _store.GetHistoryAsync("alice", "city");
         Assert.Equal([paris.Id, rome.Id], history.Select(e => e.Id));
@@ -179,7 +179,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("entry.Confidence", () => _store.UpsertAsync(new KnowledgeEntry { UserId = "a", Key = "k", Value = "v", Confidence = 1.5 }));
         await Assert.ThrowsAsync<ArgumentException>("userId", () => _store.GetCurrentAsync(""));
         await Assert.ThrowsAsync<ArgumentNullException>("key", () => _store.GetHistoryAsync("alice", null!));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.DeleteBySessionAsync(" "));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.DeleteBySessionAsync("alice", " "));
     }
 
     [Fact]

@@ -6,9 +6,9 @@ namespace LongMemory.Kernel.Tests.Storage;
 public sealed class SqliteSessionStoreInputTests : IDisposable
 {
     private readonly TempDatabase _temp = new();
-    private readonly SqliteSessionStore _store;
+    private readonly OwnerTrackingSessionStore _store;
 
-    public SqliteSessionStoreInputTests() => _store = new SqliteSessionStore(_temp.Database);
+    public SqliteSessionStoreInputTests() => _store = new OwnerTrackingSessionStore(new SqliteSessionStore(_temp.Database));
 
     public void Dispose() => _temp.Dispose();
 
@@ -17,7 +17,8 @@ public sealed class SqliteSessionStoreInputTests : IDisposable
     [InlineData("   ")]
     public async Task CreateSessionAsync_BlankArguments_ThrowArgumentExceptionNamingThem(string blank)
     {
-        await Assert.ThrowsAsync<ArgumentException>("userId", () => _store.CreateSessionAsync(blank));
+        Assert.Throws<ArgumentException>("userId", () => MemoryOwner.User(blank));
+        await Assert.ThrowsAsync<ArgumentException>("owner", () => _store.Inner.CreateSessionAsync(default));
         await Assert.ThrowsAsync<ArgumentException>("title", () => _store.CreateSessionAsync("alice", blank));
         await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.CreateSessionAsync("alice", sessionId: blank));
     }
@@ -25,16 +26,18 @@ public sealed class SqliteSessionStoreInputTests : IDisposable
     [Fact]
     public async Task SessionIdArguments_NullOrBlank_Throw()
     {
-        await Assert.ThrowsAsync<ArgumentNullException>("sessionId", () => _store.GetSessionAsync(null!));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.GetSessionAsync(" "));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.GetMessagesAsync(""));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.AppendMessagesAsync("\t", [Msg(ChatRole.User, "x")]));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.PurgeSessionAsync(" "));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.SetSessionActiveAsync(" ", true));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.GetIndexStatusAsync(" "));
+        var owner = MemoryOwner.User("alice");
+        await Assert.ThrowsAsync<ArgumentNullException>("sessionId", () => _store.Inner.GetSessionAsync(owner, null!));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.Inner.GetSessionAsync(owner, " "));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.Inner.GetMessagesAsync(owner, ""));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.Inner.AppendMessagesAsync(owner, "\t", [Msg(ChatRole.User, "x")]));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.Inner.PurgeSessionAsync(owner, " "));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.Inner.SetSessionActiveAsync(owner, " ", true));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.Inner.GetIndexStatusAsync(owner, " "));
+        await Assert.ThrowsAsync<ArgumentException>("owner", () => _store.Inner.GetMessagesAsync(default, "s"));
         await Assert.ThrowsAsync<ArgumentNullException>("title", () => _store.RenameSessionAsync("s", null!));
         await Assert.ThrowsAsync<ArgumentException>("title", () => _store.RenameSessionAsync("s", " "));
-        await Assert.ThrowsAsync<ArgumentException>("userId", () => _store.ListSessionsAsync(" "));
+        await Assert.ThrowsAsync<ArgumentException>("owner", () => _store.Inner.ListSessionsAsync(default));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("skip", () => _store.ListSessionsAsync("a", skip: -1));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("maxCount", () => _store.GetIndexBacklogAsync(0, DateTimeOffset.UtcNow));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("query.Take", () => _store.GetMessagesAsync("s", new MessageQuery { Take = -1 }));

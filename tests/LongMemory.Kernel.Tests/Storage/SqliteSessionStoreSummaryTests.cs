@@ -7,9 +7,9 @@ public sealed class SqliteSessionStoreSummaryTests : IDisposable
 {
     private readonly TempDatabase _temp = new();
     private readonly ManualClock _clock = new();
-    private readonly SqliteSessionStore _store;
+    private readonly OwnerTrackingSessionStore _store;
 
-    public SqliteSessionStoreSummaryTests() => _store = new SqliteSessionStore(_temp.Database, _clock);
+    public SqliteSessionStoreSummaryTests() => _store = new OwnerTrackingSessionStore(new SqliteSessionStore(_temp.Database, _clock));
 
     public void Dispose() => _temp.Dispose();
 
@@ -97,13 +97,14 @@ public sealed class SqliteSessionStoreSummaryTests : IDisposable
     }
 
     [Fact]
-    public async Task AddSummaryAsync_AlreadySupersededSummary_IsRejected()
+    public async Task AddSummaryAsync_AlreadySupersededSummary_IsAStalePlanAndStoresNothing()
     {
         var (session, m) = await SessionWithMessagesAsync(2);
         var child = await _store.AddSummaryAsync(Summary(session, m[0].Id, m[0].Id), [], []);
         await _store.AddSummaryAsync(Summary(session, m[0].Id, m[0].Id, level: 2), [], [child.Id]);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => _store.AddSummaryAsync(Summary(session, m[0].Id, m[1].Id, level: 2), [], [child.Id]));
+        // Another writer rolled the child up first: this plan is stale, nothing is stored and the caller plans again.
+        Assert.Null(await _store.Inner.AddSummaryAsync(_store.OwnerOf(session), Summary(session, m[0].Id, m[1].Id, level: 2), [], [child.Id]));
         Assert.Single(await _store.GetSummariesAsync(session));
     }
 
@@ -123,7 +124,7 @@ public sealed class SqliteSessionStoreSummaryTests : IDisposable
     {
         var (session, _) = await SessionWithMessagesAsync(1);
 
-        await Assert.ThrowsAsync<ArgumentNullException>("summary", () => _store.AddSummaryAsync(null!, [], []));
+        await Assert.ThrowsAsync<ArgumentNullException>("summary", () => _store.Inner.AddSummaryAsync(_store.OwnerOf(session), null!, [], []));
         await Assert.ThrowsAsync<ArgumentNullException>("trimmedMessageIds", () => _store.AddSummaryAsync(Summary(session, 1, 1), null!, []));
         await Assert.ThrowsAsync<ArgumentException>("summary.Content", () => _store.AddSummaryAsync(Summary(session, 1, 1, content: "  "), [], []));
         await Assert.ThrowsAsync<ArgumentException>("summary.SessionId", () => _store.AddSummaryAsync(Summary(" ", 1, 1), [], []));

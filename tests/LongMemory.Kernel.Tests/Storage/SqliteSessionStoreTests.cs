@@ -7,9 +7,9 @@ public sealed class SqliteSessionStoreTests : IDisposable
 {
     private readonly TempDatabase _temp = new();
     private readonly ManualClock _clock = new();
-    private SqliteSessionStore _store;
+    private OwnerTrackingSessionStore _store;
 
-    public SqliteSessionStoreTests() => _store = new SqliteSessionStore(_temp.Database, _clock);
+    public SqliteSessionStoreTests() => _store = new OwnerTrackingSessionStore(new SqliteSessionStore(_temp.Database, _clock));
 
     public void Dispose() => _temp.Dispose();
 
@@ -41,7 +41,7 @@ public sealed class SqliteSessionStoreTests : IDisposable
 
         var a3 = stored.Single(m => m.Content == "a3");
         var b0 = stored.Single(m => m.Content == "b0");
-        var result = await _store.GetMessagesWithNeighborsAsync([a3.Id, b0.Id, 999_999], before: 1, after: 2);
+        var result = await _store.GetMessagesWithNeighborsAsync(MemoryOwner.User("alice"), [a3.Id, b0.Id, 999_999], before: 1, after: 2);
 
         Assert.Equal(["a2", "a3", "a4", "a5"], result.Where(m => m.SessionId == a.Id).Select(m => m.Content));
         Assert.Equal(["b0", "b1", "b2"], result.Where(m => m.SessionId == b.Id).Select(m => m.Content));
@@ -65,14 +65,29 @@ public sealed class SqliteSessionStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateSessionAsync_ExplicitIdThatExists_ThrowsInvalidOperation()
+    public async Task CreateSessionAsync_ExplicitIdTakenByTheSameOwner_ThrowsSessionAlreadyExists()
     {
         await _store.CreateSessionAsync("alice", sessionId: "conv-1");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _store.CreateSessionAsync("bob", sessionId: "conv-1"));
+        var error = await Assert.ThrowsAsync<SessionAlreadyExistsException>(() => _store.Inner.CreateSessionAsync(MemoryOwner.User("alice"), "conv-1"));
 
-        Assert.Contains("conv-1", error.Message);
-        Assert.Equal("alice", (await _store.GetSessionAsync("conv-1"))!.UserId);
+        Assert.Contains("conv-1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateSessionAsync_SameIdUnderAnotherOwner_IsAnotherSession()
+    {
+        // Before owner-scoped ids, the first user to claim "conv-1" locked every other user out of that id.
+        var alice = await _store.Inner.CreateSessionAsync(MemoryOwner.User("alice"), "conv-1", "Alice's");
+        var bob = await _store.Inner.CreateSessionAsync(MemoryOwner.User("bob"), "conv-1", "Bob's");
+        await _store.Inner.AppendMessagesAsync(alice.Owner, "conv-1", [Msg(ChatRole.User, "alice secret")]);
+        await _store.Inner.AppendMessagesAsync(bob.Owner, "conv-1", [Msg(ChatRole.User, "bob note")]);
+
+        Assert.Equal("Alice's", (await _store.Inner.GetSessionAsync(MemoryOwner.User("alice"), "conv-1"))!.Title);
+        Assert.Equal("Bob's", (await _store.Inner.GetSessionAsync(MemoryOwner.User("bob"), "conv-1"))!.Title);
+        Assert.Equal(["alice secret"], (await _store.Inner.GetMessagesAsync(MemoryOwner.User("alice"), "conv-1")).Select(m => m.Content));
+        Assert.Equal(["bob note"], (await _store.Inner.GetMessagesAsync(MemoryOwner.User("bob"), "conv-1")).Select(m => m.Content));
+        Assert.Null(await _store.Inner.GetSessionAsync(MemoryOwner.AnonymousSession("conv-1"), "conv-1"));
     }
 
     [Fact]
@@ -81,7 +96,7 @@ public sealed class SqliteSessionStoreTests : IDisposable
         await _store.CreateSessionAsync("alice", sessionId: "conv-1");
         await _store.SetSessionActiveAsync("conv-1", false);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.CreateSessionAsync("alice", sessionId: "conv-1"));
+        await Assert.ThrowsAsync<SessionAlreadyExistsException>(() => _store.Inner.CreateSessionAsync(MemoryOwner.User("alice"), "conv-1"));
     }
 
     [Fact]
@@ -239,7 +254,7 @@ public sealed class SqliteSessionStoreTests : IDisposable
         var session = await _store.CreateSessionAsync("alice");
         await _store.AppendMessagesAsync(session.Id, [Msg(ChatRole.User, "remember me", 4)]);
 
-        _store = new SqliteSessionStore(_temp.Reopen(), _clock);
+        _store = _store.Over(new SqliteSessionStore(_temp.Reopen(), _clock));
 
         var read = (await _store.GetSessionAsync(session.Id))!;
         Assert.Equal(1, read.MessageCount);
@@ -266,7 +281,7 @@ public sealed class SqliteSessionStoreTests : IDisposable
 
         Assert.Equal([a.Id, c.Id, b.Id], all.Select(s => s.Id));
         Assert.Equal(c.Id, Assert.Single(page2).Id);
-        Assert.Equal("anonymous", Assert.Single(await _store.ListSessionsAsync(null)).Title);
+        Assert.Empty(await _store.Inner.ListSessionsAsync(MemoryOwner.User("nobody")));
         Assert.Empty(await _store.ListSessionsAsync("alice", take: 0));
     }
 
@@ -415,7 +430,7 @@ public sealed class SqliteSessionStoreTests : IDisposable
         var session = await _store.CreateSessionAsync("alice", "t");
         var stored = await _store.AppendMessagesAsync(session.Id, [Msg(ChatRole.User, "index me")]);
 
-        _store = new SqliteSessionStore(_temp.Reopen(), _clock);
+        _store = _store.Over(new SqliteSessionStore(_temp.Reopen(), _clock));
 
         Assert.Equal(stored[0].Id, Assert.Single(await _store.GetIndexBacklogAsync(10, _clock.GetUtcNow())).Id);
     }

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace LongMemory.Kernel.Tests.Tokens;
 
-/// <summary>The oracle lines of shared/data/tiktoken/oracle.jsonl: counts from OpenAI's Rust tiktoken core.</summary>
+/// <summary>The oracle lines of Tokens/Data/oracle.jsonl (ours, copied from the project's shared data): counts from OpenAI's Rust tiktoken core.</summary>
 internal static class TiktokenOracle
 {
     private static readonly Lazy<IReadOnlyList<OracleLine>> LazyLines = new(Load);
@@ -27,7 +27,7 @@ internal static class TiktokenOracle
     {
         var lines = new List<OracleLine>();
         var index = 0;
-        foreach (var json in File.ReadLines(SharedData.PathOf("data/tiktoken/oracle.jsonl")))
+        foreach (var json in File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Tokens", "Data", "oracle.jsonl")))
         {
             if (json.Length == 0)
             {

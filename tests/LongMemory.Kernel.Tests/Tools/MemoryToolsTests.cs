@@ -12,7 +12,7 @@ public class MemoryToolsTests
         await using var test = new TestMemory();
         var session = await test.Memory.CreateSessionAsync("alice");
 
-        var tools = test.Memory.CreateTools(session.Scope);
+        var tools = test.Memory.ForScope(session.Scope).CreateTools();
 
         Assert.Equal(
             ["SaveToModelMemory", "RetrieveUserInfo", "SearchConversationHistory", "SummarizeOldest", "ForgetMemory", "RestoreTrimmed", "ListKnowledge"],
@@ -26,7 +26,7 @@ public class MemoryToolsTests
     {
         await using var test = new TestMemory();
         var session = await test.Memory.CreateSessionAsync("alice");
-        var tools = test.Memory.CreateTools(session.Scope);
+        var tools = test.Memory.ForScope(session.Scope).CreateTools();
         var step = 0;
         var model = new RecordingChatClient
         {
@@ -45,7 +45,7 @@ public class MemoryToolsTests
 
         Assert.Contains("peanuts", answer, StringComparison.Ordinal);
         Assert.Contains("memory:", answer, StringComparison.Ordinal);
-        var saved = Assert.Single(await test.Memory.GetModelMemoryAsync(session.Scope));
+        var saved = Assert.Single(await test.Memory.ForScope(session.Scope).GetModelMemoryAsync());
         Assert.Equal("health", saved.Category);
     }
 
@@ -55,9 +55,9 @@ public class MemoryToolsTests
         await using var test = new TestMemory();
         var alice = await test.Memory.CreateSessionAsync("alice");
         var bob = await test.Memory.CreateSessionAsync("bob");
-        await test.Memory.AddMessagesAsync(alice.Scope, [new ChatMessage(ChatRole.User, "My name is Alice and my salary is 91000 euros.")]);
-        var aliceMemory = await test.Memory.SaveModelMemoryAsync(alice.Scope, "Alice's salary is 91000 euros.");
-        var bobTools = test.Memory.CreateTools(bob.Scope).ToDictionary(t => t.Name);
+        await test.Memory.ForScope(alice.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, "My name is Alice and my salary is 91000 euros.")]);
+        var aliceMemory = await test.Memory.ForScope(alice.Scope).SaveModelMemoryAsync("Alice's salary is 91000 euros.");
+        var bobTools = test.Memory.ForScope(bob.Scope).CreateTools().ToDictionary(t => t.Name);
 
         var outputs = new List<string>
         {
@@ -71,7 +71,7 @@ public class MemoryToolsTests
 
         Assert.All(outputs, o => Assert.DoesNotContain("91000", o, StringComparison.Ordinal));
         Assert.All(outputs, o => Assert.DoesNotContain("Alice", o, StringComparison.Ordinal));
-        Assert.Single(await test.Memory.GetModelMemoryAsync(alice.Scope)); // bob could not forget it
+        Assert.Single(await test.Memory.ForScope(alice.Scope).GetModelMemoryAsync()); // bob could not forget it
     }
 
     [Theory]
@@ -85,7 +85,7 @@ public class MemoryToolsTests
     {
         await using var test = new TestMemory();
         var session = await test.Memory.CreateSessionAsync("alice");
-        var function = test.Memory.CreateTools(session.Scope).Single(t => t.Name == tool);
+        var function = test.Memory.ForScope(session.Scope).CreateTools().Single(t => t.Name == tool);
         var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(argumentsJson)!;
 
         var output = await InvokeAsync(function, arguments);

@@ -21,7 +21,7 @@ namespace LongMemory.Kernel;
 public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
 {
     private const string Columns =
-        "id AS Id, user_id AS UserId, session_id AS SessionId, key AS Key, value AS Value, source_message_id AS SourceMessageId, " +
+        "id AS Id, owner_key AS UserId, session_id AS SessionId, key AS Key, value AS Value, source_message_id AS SourceMessageId, " +
         "confidence AS Confidence, valid_from AS ValidFrom, valid_to AS ValidTo, superseded_by AS SupersededBy, created_at AS CreatedAt";
 
     private readonly SqliteMemoryDatabase _database;
@@ -68,12 +68,12 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             CreatedAt = now,
         };
 
-        const string CurrentSql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND key = @key AND valid_to IS NULL;";
+        const string CurrentSql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND key = @key AND valid_to IS NULL;";
 
         // The old entry is closed before the new one is inserted: the unique index allows one current entry per key.
         const string CloseSql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @validFrom) WHERE id = @id;";
         const string InsertSql = """
-            INSERT INTO knowledge_entries (user_id, session_id, key, value, source_message_id, confidence, valid_from, valid_to, superseded_by, created_at)
+            INSERT INTO knowledge_entries (owner_key, session_id, key, value, source_message_id, confidence, valid_from, valid_to, superseded_by, created_at)
             VALUES (@UserId, @SessionId, @Key, @Value, @SourceMessageId, @Confidence, @ValidFrom, NULL, NULL, @CreatedAt)
             RETURNING id;
             """;
@@ -126,7 +126,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     {
         Throw.IfNullOrWhitespace(userId);
         var normalizedKey = key is null ? null : KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
-        var sql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND valid_to IS NULL" +
+        var sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND valid_to IS NULL" +
                   (normalizedKey is null ? string.Empty : " AND key = @normalizedKey") +
                   " ORDER BY valid_from DESC, id DESC;";
         return QueryAsync("read current knowledge", sql, new { userId, normalizedKey }, cancellationToken);
@@ -137,7 +137,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     {
         Throw.IfNullOrWhitespace(userId);
         var normalizedKey = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
-        const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND key = @normalizedKey ORDER BY id;";
+        const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND key = @normalizedKey ORDER BY id;";
         return QueryAsync("read knowledge history", Sql, new { userId, normalizedKey }, cancellationToken);
     }
 
@@ -145,7 +145,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     public async Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
     {
         Throw.IfNullOrWhitespace(userId);
-        const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE user_id = @userId AND id = @id;";
+        const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND id = @id;";
         var rows = await QueryAsync("read knowledge", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
@@ -155,7 +155,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     {
         Throw.IfNullOrWhitespace(userId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
-        const string Sql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @now) WHERE user_id = @userId AND id = @id AND valid_to IS NULL;";
+        const string Sql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @now) WHERE owner_key = @userId AND id = @id AND valid_to IS NULL;";
         var changed = await _database.RunAsync(
             "close knowledge",
             connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId, id, now }, cancellationToken: cancellationToken)),
@@ -169,13 +169,14 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <inheritdoc />
-    public async Task<int> DeleteBySessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
     {
+        Throw.IfNullOrWhitespace(userId);
         Throw.IfNullOrWhitespace(sessionId);
 
-        const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE session_id = @sessionId;";
-        const string SurvivorsSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE session_id IS NOT @sessionId AND superseded_by IN @ids;";
-        const string DeleteSql = "DELETE FROM knowledge_entries WHERE session_id = @sessionId;";
+        const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
+        const string SurvivorsSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE owner_key = @userId AND session_id IS NOT @sessionId AND superseded_by IN @ids;";
+        const string DeleteSql = "DELETE FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
         const string RelinkSql = "UPDATE knowledge_entries SET superseded_by = @next WHERE id = @id;";
         const string ReopenSql = "UPDATE knowledge_entries SET superseded_by = NULL, valid_to = NULL WHERE id = @id;";
 
@@ -184,7 +185,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             async (connection, transaction) =>
             {
                 var doomed = (await connection.QueryAsync<LinkRow>(
-                    new CommandDefinition(DeletedSql, new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                    new CommandDefinition(DeletedSql, new { userId, sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
                     .ToDictionary(r => r.Id);
                 if (doomed.Count == 0)
                 {
@@ -195,11 +196,11 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
                 foreach (var ids in doomed.Keys.Chunk(SqliteStoreSupport.IdChunkSize))
                 {
                     survivors.AddRange(await connection.QueryAsync<LinkRow>(
-                        new CommandDefinition(SurvivorsSql, new { sessionId, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
+                        new CommandDefinition(SurvivorsSql, new { userId, sessionId, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
                 }
 
                 var count = await connection.ExecuteAsync(
-                    new CommandDefinition(DeleteSql, new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    new CommandDefinition(DeleteSql, new { userId, sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
                 foreach (var survivor in survivors)
                 {

@@ -12,7 +12,7 @@ namespace LongMemory.Kernel;
 public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
 {
     private const string Columns =
-        "id AS Id, user_id AS UserId, content AS Content, category AS Category, importance AS Importance, source AS Source, " +
+        "id AS Id, owner_key AS UserId, content AS Content, category AS Category, importance AS Importance, source AS Source, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, deleted_at AS DeletedAt";
 
     private readonly SqliteMemoryDatabase _database;
@@ -39,7 +39,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
         const string Sql = """
-            INSERT INTO model_memory (user_id, content, category, importance, source, created_at, updated_at, deleted_at)
+            INSERT INTO model_memory (owner_key, content, category, importance, source, created_at, updated_at, deleted_at)
             VALUES (@UserId, @Content, @Category, @Importance, @source, @now, @now, NULL)
             RETURNING id;
             """;
@@ -70,7 +70,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string Sql = """
             UPDATE model_memory SET content = @Content, category = @Category, importance = @Importance, updated_at = max(updated_at, @now)
-            WHERE id = @Id AND user_id = @UserId AND deleted_at IS NULL;
+            WHERE id = @Id AND owner_key = @UserId AND deleted_at IS NULL;
             """;
         var changed = await _database.RunAsync(
             "update model memory",
@@ -89,7 +89,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     public async Task<ModelMemoryEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
     {
         Throw.IfNullOrWhitespace(userId);
-        const string Sql = $"SELECT {Columns} FROM model_memory WHERE id = @id AND user_id = @userId AND deleted_at IS NULL;";
+        const string Sql = $"SELECT {Columns} FROM model_memory WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var rows = await QueryAsync("read model memory", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
@@ -102,7 +102,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         Throw.IfLessThan(take, 0);
         const string Sql = $"""
             SELECT {Columns} FROM model_memory
-            WHERE user_id = @userId AND deleted_at IS NULL
+            WHERE owner_key = @userId AND deleted_at IS NULL
             ORDER BY created_at DESC, id DESC
             LIMIT @take OFFSET @skip;
             """;
@@ -114,7 +114,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     {
         Throw.IfNullOrWhitespace(userId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
-        const string Sql = "UPDATE model_memory SET deleted_at = @now WHERE id = @id AND user_id = @userId AND deleted_at IS NULL;";
+        const string Sql = "UPDATE model_memory SET deleted_at = @now WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var changed = await _database.RunAsync(
             "delete model memory",
             connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId, id, now }, cancellationToken: cancellationToken)),

@@ -192,25 +192,78 @@ internal static class SqliteSchema
                     || CASE WHEN new.session_id IS NULL THEN '' ELSE ' y' || hex(new.session_id) END);
         END;
         """,
+        // 4: owner identity is injective. Every owner column holds a tagged key ("user:<id>" or "session:<id>", see
+        // MemoryOwner.Key); before, a user id "session:x" equalled anonymous session x's key. Legacy rows are attributed
+        // through the session they came from (knowledge by its session, model memory and index items by their index
+        // item's session), else by the old rule. Session ids become unique per owner: "id" stays the internal storage key
+        // (messages and summaries reference it), "public_id" is the id callers use. Appends get an idempotency key.
+        // Values move through a \x01-marked intermediate so no unique index sees a transient collision.
+        """
+        ALTER TABLE sessions ADD COLUMN owner_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN public_id TEXT NOT NULL DEFAULT '';
+        UPDATE sessions SET owner_key = CASE WHEN user_id IS NULL THEN 'session:' || id ELSE 'user:' || user_id END, public_id = id;
+        DROP INDEX ix_sessions_user;
+        CREATE UNIQUE INDEX ux_sessions_owner_public ON sessions(owner_key, public_id);
+        CREATE INDEX ix_sessions_owner ON sessions(owner_key, is_active, updated_at DESC);
+
+        CREATE TEMP TABLE owner_map AS
+            SELECT id AS session_id, CASE WHEN user_id IS NULL THEN 'session:' || id ELSE user_id END AS old_key, owner_key AS new_key
+            FROM sessions;
+        CREATE TEMP TABLE anonymous_keys AS SELECT 'session:' || id AS old_key FROM sessions WHERE user_id IS NULL;
+
+        UPDATE model_memory SET user_id = char(1) || coalesce(
+            (SELECT m.new_key FROM memory_items i JOIN owner_map m ON m.session_id = i.session_id AND m.old_key = i.user_id
+             WHERE i.collection = 'model_memory' AND i.item_id = 'mm:' || model_memory.id AND i.user_id = model_memory.user_id),
+            CASE WHEN user_id IN (SELECT old_key FROM anonymous_keys) THEN user_id ELSE 'user:' || user_id END);
+        UPDATE knowledge_entries SET user_id = char(1) || coalesce(
+            (SELECT m.new_key FROM owner_map m WHERE m.session_id = knowledge_entries.session_id AND m.old_key = knowledge_entries.user_id),
+            CASE WHEN user_id IN (SELECT old_key FROM anonymous_keys) THEN user_id ELSE 'user:' || user_id END);
+        UPDATE memory_items SET user_id = char(1) || coalesce(
+            (SELECT m.new_key FROM owner_map m WHERE m.session_id = memory_items.session_id AND m.old_key = memory_items.user_id),
+            CASE WHEN user_id IN (SELECT old_key FROM anonymous_keys) THEN user_id ELSE 'user:' || user_id END);
+        UPDATE model_memory SET user_id = substr(user_id, 2);
+        UPDATE knowledge_entries SET user_id = substr(user_id, 2);
+        UPDATE memory_items SET user_id = substr(user_id, 2);
+        DELETE FROM memory_versions WHERE user_id NOT IN (SELECT DISTINCT user_id FROM memory_items);
+        DROP TABLE temp.owner_map;
+        DROP TABLE temp.anonymous_keys;
+
+        ALTER TABLE knowledge_entries RENAME COLUMN user_id TO owner_key;
+        ALTER TABLE model_memory RENAME COLUMN user_id TO owner_key;
+
+        ALTER TABLE messages ADD COLUMN idempotency_key TEXT NULL;
+        CREATE UNIQUE INDEX ux_messages_idempotency ON messages(session_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        """,
     ];
 
+    /// <summary>
+    /// Applies the missing migrations. Each one reads the version and applies itself inside one <c>BEGIN IMMEDIATE</c>
+    /// transaction, so processes opening a new file at once queue on the write lock and each migration runs once.
+    /// </summary>
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        using var versionCommand = connection.CreateCommand();
-        versionCommand.CommandText = "PRAGMA user_version;";
-        var current = Convert.ToInt32(await versionCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        if (current > Migrations.Count)
+        while (true)
         {
-            throw new LongMemoryStoreException(
-                $"The database schema is version {current}, newer than this library's {Migrations.Count}. Upgrade LongMemory.Kernel.");
-        }
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var versionCommand = connection.CreateCommand();
+            versionCommand.Transaction = transaction;
+            versionCommand.CommandText = "PRAGMA user_version;";
+            var current = Convert.ToInt32(await versionCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            if (current > Migrations.Count)
+            {
+                throw new LongMemoryStoreException(
+                    $"The database schema is version {current}, newer than this library's {Migrations.Count}. Upgrade LongMemory.Kernel.");
+            }
 
-        for (var version = current + 1; version <= Migrations.Count; version++)
-        {
-            using var transaction = connection.BeginTransaction();
+            if (current == Migrations.Count)
+            {
+                transaction.Commit();
+                return;
+            }
+
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = Migrations[version - 1] + $"\nPRAGMA user_version = {version};";
+            command.CommandText = Migrations[current] + $"\nPRAGMA user_version = {current + 1};";
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             transaction.Commit();
         }

@@ -24,23 +24,27 @@ namespace LongMemory.Kernel;
 /// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace it.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteSessionStore : ISessionStore
+public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, ISummaryStore, IIndexOutbox
 {
     /// <summary>The longest title derived from a first user message, including the ellipsis.</summary>
     internal const int DerivedTitleMaxLength = 60;
 
     private const string SessionColumns =
-        "id AS Id, user_id AS UserId, title AS Title, created_at AS CreatedAt, updated_at AS UpdatedAt, is_active AS IsActive, " +
+        "public_id AS Id, owner_key AS OwnerKey, title AS Title, created_at AS CreatedAt, updated_at AS UpdatedAt, is_active AS IsActive, " +
         "message_count AS MessageCount, tokens_used AS TokensUsed, metadata AS Metadata";
 
     private const string MessageColumns =
-        "id AS Id, session_id AS SessionId, response_id AS ResponseId, role AS Role, content AS Content, contents_json AS ContentsJson, " +
+        "id AS Id, (SELECT s.public_id FROM sessions s WHERE s.id = messages.session_id) AS SessionId, " +
+        "(SELECT s.owner_key FROM sessions s WHERE s.id = messages.session_id) AS OwnerKey, response_id AS ResponseId, role AS Role, content AS Content, contents_json AS ContentsJson, " +
         "message_type AS MessageType, created_at AS CreatedAt, token_count AS TokenCount, is_trimmed AS IsTrimmed, " +
         "index_state AS IndexState, index_attempts AS IndexAttempts, index_error AS IndexError, metadata AS Metadata";
 
     private const string SummaryColumns =
-        "id AS Id, session_id AS SessionId, level AS Level, first_message_id AS FirstMessageId, last_message_id AS LastMessageId, " +
+        "id AS Id, (SELECT s.public_id FROM sessions s WHERE s.id = summaries.session_id) AS SessionId, level AS Level, first_message_id AS FirstMessageId, last_message_id AS LastMessageId, " +
         "parent_id AS ParentId, content AS Content, token_count AS TokenCount, created_at AS CreatedAt, superseded_at AS SupersededAt";
+
+    /// <summary>The storage key of the session named by @ownerKey and @sessionId (its public id).</summary>
+    private const string SessionKeyOf = "(SELECT id FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId)";
 
     private readonly SqliteMemoryDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -58,16 +62,11 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">A session with <paramref name="sessionId"/> already exists (active or soft-deleted).</exception>
+    /// <exception cref="SessionAlreadyExistsException">The owner already has a session with <paramref name="sessionId"/> (active or soft-deleted).</exception>
     public async Task<ChatSession> CreateSessionAsync(
-        string? userId, string? title = null, IReadOnlyDictionary<string, string>? metadata = null, string? sessionId = null, CancellationToken cancellationToken = default)
+        MemoryOwner owner, string? sessionId = null, string? title = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
-        if (userId is not null)
-        {
-            Throw.IfNullOrWhitespace(userId);
-            SqliteStoreSupport.EnsureStorableText(userId, nameof(userId));
-        }
-
+        SqliteStoreSupport.EnsureStorableText(Throw.IfDefault(owner).Id, nameof(owner));
         if (title is not null)
         {
             Throw.IfNullOrWhitespace(title);
@@ -80,29 +79,39 @@ public sealed partial class SqliteSessionStore : ISessionStore
             SqliteStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
         }
 
-        var id = sessionId ?? Guid.NewGuid().ToString("N");
+        if (owner.Kind == MemoryOwnerKind.AnonymousSession && sessionId is not null && !string.Equals(sessionId, owner.Id, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"An anonymous session owns only itself: its id must be '{owner.Id}'.", nameof(sessionId));
+        }
+
+        var id = sessionId ?? (owner.Kind == MemoryOwnerKind.AnonymousSession ? owner.Id : Guid.NewGuid().ToString("N"));
+
+        // The storage key is unique across owners; the public id is unique per owner.
+        var key = Guid.NewGuid().ToString("N");
+        var ownerKey = owner.Key;
+        var userId = owner.UserId;
         var metadataJson = SqliteStoreSupport.SerializeMetadata(metadata, nameof(metadata));
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
         const string Sql = """
-            INSERT INTO sessions (id, user_id, title, created_at, updated_at, is_active, message_count, tokens_used, metadata)
-            VALUES (@id, @userId, @title, @now, @now, 1, 0, 0, @metadataJson)
-            ON CONFLICT (id) DO NOTHING;
+            INSERT INTO sessions (id, owner_key, public_id, user_id, title, created_at, updated_at, is_active, message_count, tokens_used, metadata)
+            VALUES (@key, @ownerKey, @id, @userId, @title, @now, @now, 1, 0, 0, @metadataJson)
+            ON CONFLICT DO NOTHING;
             """;
         var inserted = await _database.RunAsync(
             "create a session",
-            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { id, userId, title, now, metadataJson }, cancellationToken: cancellationToken)),
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { key, ownerKey, id, userId, title, now, metadataJson }, cancellationToken: cancellationToken)),
             cancellationToken).ConfigureAwait(false);
         if (inserted == 0)
         {
-            throw new InvalidOperationException($"A session with id '{id}' already exists (it may be soft-deleted); use another id or the existing session.");
+            throw new SessionAlreadyExistsException(id);
         }
 
-        LogSessionCreated(_logger, id, userId is not null);
+        LogSessionCreated(_logger, id, owner.Kind == MemoryOwnerKind.User);
         return new ChatSession
         {
             Id = id,
-            UserId = userId,
+            Owner = owner,
             Title = title,
             CreatedAt = SqliteStoreSupport.FromUnixMs(now),
             UpdatedAt = SqliteStoreSupport.FromUnixMs(now),
@@ -112,31 +121,33 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public Task<ChatSession?> GetSessionAsync(string sessionId, bool includeDeleted = false, CancellationToken cancellationToken = default)
+    public Task<ChatSession?> GetSessionAsync(MemoryOwner owner, string sessionId, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
-        var sql = $"SELECT {SessionColumns} FROM sessions WHERE id = @sessionId" + (includeDeleted ? ";" : " AND is_active = 1;");
+        var sql = $"SELECT {SessionColumns} FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId" + (includeDeleted ? ";" : " AND is_active = 1;");
         return _database.RunAsync(
             "read a session",
             async connection =>
             {
                 var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(
-                    new CommandDefinition(sql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    new CommandDefinition(sql, new { ownerKey, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 return row?.ToSession();
             },
             cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ChatSession>> GetSessionsAsync(IReadOnlyCollection<string> sessionIds, bool includeDeleted = false, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ChatSession>> GetSessionsAsync(MemoryOwner owner, IReadOnlyCollection<string> sessionIds, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNull(sessionIds);
         if (sessionIds.Count == 0)
         {
             return Task.FromResult<IReadOnlyList<ChatSession>>([]);
         }
 
-        var sql = $"SELECT {SessionColumns} FROM sessions WHERE id IN @ids" + (includeDeleted ? ";" : " AND is_active = 1;");
+        var sql = $"SELECT {SessionColumns} FROM sessions WHERE owner_key = @ownerKey AND public_id IN @ids" + (includeDeleted ? ";" : " AND is_active = 1;");
         return _database.RunAsync<IReadOnlyList<ChatSession>>(
             "read sessions",
             async connection =>
@@ -144,7 +155,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
                 var result = new List<ChatSession>(sessionIds.Count);
                 foreach (var ids in sessionIds.Distinct(StringComparer.Ordinal).Chunk(500))
                 {
-                    var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition(sql, new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition(sql, new { ownerKey, ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                     result.AddRange(rows.Select(r => r.ToSession()));
                 }
 
@@ -154,12 +165,9 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(string? userId, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(MemoryOwner owner, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
     {
-        if (userId is not null)
-        {
-            Throw.IfNullOrWhitespace(userId);
-        }
+        var ownerKey = Throw.IfDefault(owner).Key;
 
         Throw.IfLessThan(skip, 0);
         Throw.IfLessThan(take, 0);
@@ -167,7 +175,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
         // rowid breaks ties between sessions updated in the same millisecond: the later-created one comes first.
         const string Sql = $"""
             SELECT {SessionColumns} FROM sessions
-            WHERE user_id IS @userId AND is_active = 1
+            WHERE owner_key = @ownerKey AND is_active = 1
             ORDER BY updated_at DESC, rowid DESC
             LIMIT @take OFFSET @skip;
             """;
@@ -176,24 +184,25 @@ public sealed partial class SqliteSessionStore : ISessionStore
             async connection =>
             {
                 var rows = await connection.QueryAsync<SessionRow>(
-                    new CommandDefinition(Sql, new { userId, skip, take }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    new CommandDefinition(Sql, new { ownerKey, skip, take }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 return rows.Select(r => r.ToSession()).ToList();
             },
             cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task RenameSessionAsync(string sessionId, string title, CancellationToken cancellationToken = default)
+    public async Task RenameSessionAsync(MemoryOwner owner, string sessionId, string title, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNullOrWhitespace(title);
         SqliteStoreSupport.EnsureStorableText(title, nameof(title));
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
-        const string Sql = "UPDATE sessions SET title = @title, updated_at = max(updated_at, @now) WHERE id = @sessionId;";
+        const string Sql = "UPDATE sessions SET title = @title, updated_at = max(updated_at, @now) WHERE owner_key = @ownerKey AND public_id = @sessionId;";
         var changed = await _database.RunAsync(
             "rename a session",
-            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { sessionId, title, now }, cancellationToken: cancellationToken)),
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { ownerKey, sessionId, title, now }, cancellationToken: cancellationToken)),
             cancellationToken).ConfigureAwait(false);
         if (changed == 0)
         {
@@ -202,15 +211,16 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public async Task SetSessionActiveAsync(string sessionId, bool isActive, CancellationToken cancellationToken = default)
+    public async Task SetSessionActiveAsync(MemoryOwner owner, string sessionId, bool isActive, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
-        const string Sql = "UPDATE sessions SET is_active = @isActive, updated_at = max(updated_at, @now) WHERE id = @sessionId;";
+        const string Sql = "UPDATE sessions SET is_active = @isActive, updated_at = max(updated_at, @now) WHERE owner_key = @ownerKey AND public_id = @sessionId;";
         var changed = await _database.RunAsync(
             isActive ? "restore a session" : "soft-delete a session",
-            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { sessionId, isActive, now }, cancellationToken: cancellationToken)),
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { ownerKey, sessionId, isActive, now }, cancellationToken: cancellationToken)),
             cancellationToken).ConfigureAwait(false);
         if (changed == 0)
         {
@@ -221,20 +231,21 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public async Task PurgeSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async Task PurgeSessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
 
         // Explicit deletes rather than relying on ON DELETE CASCADE, which needs foreign_keys on for every connection.
-        const string Sql = """
-            DELETE FROM summaries WHERE session_id = @sessionId;
-            DELETE FROM messages WHERE session_id = @sessionId;
-            DELETE FROM sessions WHERE id = @sessionId;
+        const string Sql = $"""
+            DELETE FROM summaries WHERE session_id = {SessionKeyOf};
+            DELETE FROM messages WHERE session_id = {SessionKeyOf};
+            DELETE FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;
             SELECT changes();
             """;
         var deletedSessions = await _database.RunInTransactionAsync(
             "purge a session",
-            (connection, transaction) => connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { sessionId }, transaction, cancellationToken: cancellationToken)),
+            (connection, transaction) => connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { ownerKey, sessionId }, transaction, cancellationToken: cancellationToken)),
             cancellationToken).ConfigureAwait(false);
         if (deletedSessions == 0)
         {
@@ -250,8 +261,9 @@ public sealed partial class SqliteSessionStore : ISessionStore
     /// A message needs non-empty <see cref="NewMessage.Content"/> unless it carries <see cref="NewMessage.ContentsJson"/>.
     /// When the session has no title yet, the first user message with text gives it one (see <see cref="DeriveTitle"/>).
     /// </remarks>
-    public async Task<IReadOnlyList<StoredMessage>> AppendMessagesAsync(string sessionId, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredMessage>> AppendMessagesAsync(MemoryOwner owner, string sessionId, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken = default)
     {
+        Throw.IfDefault(owner);
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNull(messages);
         var rows = new MessageInsert[messages.Count];
@@ -273,7 +285,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
                 "check a session",
                 async connection =>
                 {
-                    await EnsureWritableSessionAsync(connection, null, sessionId, cancellationToken).ConfigureAwait(false);
+                    await EnsureWritableSessionAsync(connection, null, owner, sessionId, cancellationToken).ConfigureAwait(false);
                     return true;
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -282,34 +294,55 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string InsertSql = """
-            INSERT INTO messages (session_id, response_id, role, content, contents_json, message_type, created_at, token_count, is_trimmed, index_state, metadata)
-            VALUES (@SessionId, @ResponseId, @Role, @Content, @ContentsJson, @MessageType, @CreatedAt, @TokenCount, 0, 'pending', @Metadata)
+            INSERT INTO messages (session_id, idempotency_key, response_id, role, content, contents_json, message_type, created_at, token_count, is_trimmed, index_state, metadata)
+            VALUES (@SessionKey, @IdempotencyKey, @ResponseId, @Role, @Content, @ContentsJson, @MessageType, @CreatedAt, @TokenCount, 0, 'pending', @Metadata)
+            ON CONFLICT (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id;
             """;
+        const string ExistingSql = $"SELECT {MessageColumns} FROM messages WHERE session_id = @key AND idempotency_key = @idempotencyKey;";
         const string CountersSql = """
             UPDATE sessions
             SET message_count = message_count + @count, tokens_used = tokens_used + @tokens,
                 updated_at = max(updated_at, @now), title = coalesce(title, @derivedTitle)
-            WHERE id = @sessionId;
+            WHERE id = @key;
             """;
 
         var stored = await _database.RunInTransactionAsync<IReadOnlyList<StoredMessage>>(
             "append messages",
             async (connection, transaction) =>
             {
-                await EnsureWritableSessionAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
+                var key = await EnsureWritableSessionAsync(connection, transaction, owner, sessionId, cancellationToken).ConfigureAwait(false);
                 var result = new List<StoredMessage>(rows.Length);
+                var added = 0;
+                long addedTokens = 0;
                 foreach (var row in rows)
                 {
+                    row.SessionKey = key;
                     row.SessionId = sessionId;
+                    row.Owner = owner;
                     row.CreatedAt ??= now;
-                    var id = await connection.ExecuteScalarAsync<long>(
+                    var id = await connection.ExecuteScalarAsync<long?>(
                         new CommandDefinition(InsertSql, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    result.Add(row.ToStored(id));
+                    if (id is null)
+                    {
+                        // The idempotency key is already stored in this session (a retried or re-sent append): return that message.
+                        var existing = await connection.QuerySingleAsync<MessageRow>(new CommandDefinition(
+                            ExistingSql, new { key, idempotencyKey = row.IdempotencyKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        result.Add(existing.ToStored());
+                        continue;
+                    }
+
+                    added++;
+                    addedTokens += row.TokenCount;
+                    result.Add(row.ToStored(id.Value));
                 }
 
-                await connection.ExecuteAsync(new CommandDefinition(
-                    CountersSql, new { sessionId, count = rows.Length, tokens, now, derivedTitle }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (added > 0)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        CountersSql, new { key, count = added, tokens = addedTokens, now, derivedTitle }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
                 return result;
             },
             cancellationToken).ConfigureAwait(false);
@@ -323,20 +356,21 @@ public sealed partial class SqliteSessionStore : ISessionStore
     /// With <see cref="MessageQuery.Newest"/>, <see cref="MessageQuery.Skip"/> counts from the newest end (paging backwards).
     /// Messages of a soft-deleted session can still be read.
     /// </remarks>
-    public Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(string sessionId, MessageQuery? query = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryOwner owner, string sessionId, MessageQuery? query = null, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         query ??= new MessageQuery();
         Throw.IfLessThan(query.Skip, 0, "query.Skip");
         Throw.IfLessThan(query.Take, 0, "query.Take");
 
-        var sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = @sessionId" +
+        var sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = {SessionKeyOf}" +
                   (query.IncludeTrimmed ? string.Empty : " AND is_trimmed = 0") +
                   (query.AfterId is null ? string.Empty : " AND id > @afterId") +
                   (query.BeforeId is null ? string.Empty : " AND id < @beforeId") +
                   (query.Newest ? " ORDER BY id DESC" : " ORDER BY id") +
                   " LIMIT @take OFFSET @skip;";
-        var parameters = new { sessionId, afterId = query.AfterId, beforeId = query.BeforeId, take = query.Take, skip = query.Skip };
+        var parameters = new { ownerKey, sessionId, afterId = query.AfterId, beforeId = query.BeforeId, take = query.Take, skip = query.Skip };
         var newest = query.Newest;
 
         return _database.RunAsync<IReadOnlyList<StoredMessage>>(
@@ -347,7 +381,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
                     new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
                 if (rows.Count == 0)
                 {
-                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                    await EnsureSessionExistsAsync(connection, ownerKey, sessionId, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (newest)
@@ -361,12 +395,13 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredMessage>> GetMessagesByIdAsync(string sessionId, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredMessage>> GetMessagesByIdAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNull(messageIds);
 
-        const string Sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = @sessionId AND id IN @ids;";
+        const string Sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = {SessionKeyOf} AND id IN @ids;";
         return _database.RunAsync<IReadOnlyList<StoredMessage>>(
             "read messages by id",
             async connection =>
@@ -375,13 +410,13 @@ public sealed partial class SqliteSessionStore : ISessionStore
                 foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
                 {
                     var rows = await connection.QueryAsync<MessageRow>(
-                        new CommandDefinition(Sql, new { sessionId, ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        new CommandDefinition(Sql, new { ownerKey, sessionId, ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                     result.AddRange(rows.Select(r => r.ToStored()));
                 }
 
                 if (result.Count == 0)
                 {
-                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                    await EnsureSessionExistsAsync(connection, ownerKey, sessionId, cancellationToken).ConfigureAwait(false);
                 }
 
                 result.Sort((a, b) => a.Id.CompareTo(b.Id));
@@ -392,8 +427,9 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
     /// <inheritdoc />
     /// <remarks>One statement: per id, an index seek for the message and two bounded seeks for its neighbours.</remarks>
-    public Task<IReadOnlyList<StoredMessage>> GetMessagesWithNeighborsAsync(IReadOnlyList<long> messageIds, int before = 0, int after = 0, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredMessage>> GetMessagesWithNeighborsAsync(MemoryOwner owner, IReadOnlyList<long> messageIds, int before = 0, int after = 0, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNull(messageIds);
         Throw.IfLessThan(before, 0);
         Throw.IfLessThan(after, 0);
@@ -413,6 +449,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
                     var parameters = new DynamicParameters();
                     parameters.Add("before", before);
                     parameters.Add("after", after);
+                    parameters.Add("ownerKey", ownerKey);
                     for (var i = 0; i < ids.Length; i++)
                     {
                         parameters.Add("id" + i, ids[i]);
@@ -421,15 +458,15 @@ public sealed partial class SqliteSessionStore : ISessionStore
                             sql.Append(" UNION ");
                         }
 
-                        sql.Append($"SELECT {MessageColumns} FROM messages WHERE id = @id{i}");
+                        sql.Append($"SELECT {MessageColumns} FROM messages WHERE id = @id{i} AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)");
                         if (before > 0)
                         {
-                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i}) AND id < @id{i} ORDER BY id DESC LIMIT @before)");
+                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i} AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)) AND id < @id{i} ORDER BY id DESC LIMIT @before)");
                         }
 
                         if (after > 0)
                         {
-                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i}) AND id > @id{i} ORDER BY id LIMIT @after)");
+                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i} AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)) AND id > @id{i} ORDER BY id LIMIT @after)");
                         }
                     }
 
@@ -447,12 +484,13 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public async Task<int> SetTrimmedAsync(string sessionId, IReadOnlyList<long> messageIds, bool trimmed, CancellationToken cancellationToken = default)
+    public async Task<int> SetTrimmedAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, bool trimmed, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNull(messageIds);
 
-        const string Sql = "UPDATE messages SET is_trimmed = @trimmed WHERE session_id = @sessionId AND is_trimmed <> @trimmed AND id IN @ids;";
+        const string Sql = $"UPDATE messages SET is_trimmed = @trimmed WHERE session_id = {SessionKeyOf} AND is_trimmed <> @trimmed AND id IN @ids;";
         var changed = await _database.RunInTransactionAsync(
             trimmed ? "trim messages" : "restore trimmed messages",
             async (connection, transaction) =>
@@ -461,12 +499,12 @@ public sealed partial class SqliteSessionStore : ISessionStore
                 foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
                 {
                     total += await connection.ExecuteAsync(
-                        new CommandDefinition(Sql, new { sessionId, trimmed, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        new CommandDefinition(Sql, new { ownerKey, sessionId, trimmed, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 }
 
                 if (total == 0)
                 {
-                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken, transaction).ConfigureAwait(false);
+                    await EnsureSessionExistsAsync(connection, ownerKey, sessionId, cancellationToken, transaction).ConfigureAwait(false);
                 }
 
                 return total;
@@ -568,14 +606,20 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
     /// <inheritdoc />
     /// <remarks><see cref="IndexStatus.LastError"/> is the error of the failed message due for retry last.</remarks>
-    public Task<IndexStatus> GetIndexStatusAsync(string? sessionId = null, CancellationToken cancellationToken = default)
+    public Task<IndexStatus> GetIndexStatusAsync(MemoryOwner? owner = null, string? sessionId = null, CancellationToken cancellationToken = default)
     {
         if (sessionId is not null)
         {
             Throw.IfNullOrWhitespace(sessionId);
+            if (owner is null)
+            {
+                throw new ArgumentException("A session's status needs its owner.", nameof(owner));
+            }
         }
 
-        var filter = sessionId is null ? string.Empty : " AND session_id = @sessionId";
+        var ownerKey = owner?.Key;
+        var filter = sessionId is not null ? $" AND session_id = {SessionKeyOf}"
+            : owner is not null ? " AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)" : string.Empty;
         var countsSql = "SELECT index_state AS State, count(*) AS Count FROM messages WHERE 1 = 1" + filter + " GROUP BY index_state;";
         var errorSql = "SELECT index_error FROM messages WHERE index_state = 'failed'" + filter + " ORDER BY index_retry_at DESC, id DESC LIMIT 1;";
 
@@ -584,14 +628,14 @@ public sealed partial class SqliteSessionStore : ISessionStore
             async connection =>
             {
                 var counts = (await connection.QueryAsync<StateCount>(
-                    new CommandDefinition(countsSql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+                    new CommandDefinition(countsSql, new { ownerKey, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
                 if (counts.Count == 0 && sessionId is not null)
                 {
-                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                    await EnsureSessionExistsAsync(connection, ownerKey!, sessionId, cancellationToken).ConfigureAwait(false);
                 }
 
                 var lastError = await connection.ExecuteScalarAsync<string?>(
-                    new CommandDefinition(errorSql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    new CommandDefinition(errorSql, new { ownerKey, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 int CountOf(string state) => (int)counts.Where(c => c.State == state).Sum(c => c.Count);
                 return new IndexStatus(CountOf("pending"), CountOf("indexed"), CountOf("failed"), lastError);
             },
@@ -605,9 +649,10 @@ public sealed partial class SqliteSessionStore : ISessionStore
     /// <see cref="ConversationSummary.CreatedAt"/> is the store's clock unless set.
     /// </remarks>
     /// <exception cref="InvalidOperationException">The session is soft-deleted.</exception>
-    public async Task<ConversationSummary> AddSummaryAsync(
-        ConversationSummary summary, IReadOnlyList<long> trimmedMessageIds, IReadOnlyList<long> coveredSummaryIds, CancellationToken cancellationToken = default)
+    public async Task<ConversationSummary?> AddSummaryAsync(
+        MemoryOwner owner, ConversationSummary summary, IReadOnlyList<long> trimmedMessageIds, IReadOnlyList<long> coveredSummaryIds, CancellationToken cancellationToken = default)
     {
+        Throw.IfDefault(owner);
         Throw.IfNull(summary);
         Throw.IfNull(trimmedMessageIds);
         Throw.IfNull(coveredSummaryIds);
@@ -629,23 +674,38 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
         const string InsertSql = """
             INSERT INTO summaries (session_id, level, first_message_id, last_message_id, parent_id, content, token_count, created_at, superseded_at)
-            VALUES (@sessionId, @Level, @FirstMessageId, @LastMessageId, NULL, @Content, @TokenCount, @createdAt, NULL)
+            VALUES (@key, @Level, @FirstMessageId, @LastMessageId, NULL, @Content, @TokenCount, @createdAt, NULL)
             RETURNING id;
             """;
-        const string TrimSql = "UPDATE messages SET is_trimmed = 1 WHERE session_id = @sessionId AND id IN @ids;";
+        const string TrimSql = "UPDATE messages SET is_trimmed = 1 WHERE session_id = @key AND is_trimmed = 0 AND id IN @ids;";
+        const string AlreadyTrimmedSql = "SELECT count(*) FROM messages WHERE session_id = @key AND is_trimmed = 1 AND id IN @ids;";
         const string SupersedeSql = """
             UPDATE summaries SET superseded_at = @now, parent_id = @summaryId
-            WHERE session_id = @sessionId AND superseded_at IS NULL AND id <> @summaryId AND id IN @ids;
+            WHERE session_id = @key AND superseded_at IS NULL AND id <> @summaryId AND id IN @ids;
             """;
 
-        var (summaryId, matchedMessages) = await _database.RunInTransactionAsync(
+        (long summaryId, int matchedMessages) outcome;
+        try
+        {
+            outcome = await _database.RunInTransactionAsync(
             "add a summary",
             async (connection, transaction) =>
             {
-                await EnsureWritableSessionAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
+                var key = await EnsureWritableSessionAsync(connection, transaction, owner, sessionId, cancellationToken).ConfigureAwait(false);
+
+                // Optimistic exclusivity: when another writer (instance or process) already trimmed one of these messages,
+                // this plan is stale; nothing is stored and the caller plans again from the current state.
+                foreach (var ids in trimmedIds.Chunk(SqliteStoreSupport.IdChunkSize))
+                {
+                    if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(AlreadyTrimmedSql, new { key, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0)
+                    {
+                        return (-1L, 0);
+                    }
+                }
+
                 var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                     InsertSql,
-                    new { sessionId, summary.Level, summary.FirstMessageId, summary.LastMessageId, summary.Content, summary.TokenCount, createdAt },
+                    new { key, summary.Level, summary.FirstMessageId, summary.LastMessageId, summary.Content, summary.TokenCount, createdAt },
                     transaction,
                     cancellationToken: cancellationToken)).ConfigureAwait(false);
 
@@ -653,14 +713,20 @@ public sealed partial class SqliteSessionStore : ISessionStore
                 foreach (var ids in trimmedIds.Chunk(SqliteStoreSupport.IdChunkSize))
                 {
                     matched += await connection.ExecuteAsync(
-                        new CommandDefinition(TrimSql, new { sessionId, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        new CommandDefinition(TrimSql, new { key, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 }
 
                 var superseded = 0;
                 foreach (var ids in coveredIds.Chunk(SqliteStoreSupport.IdChunkSize))
                 {
                     superseded += await connection.ExecuteAsync(
-                        new CommandDefinition(SupersedeSql, new { sessionId, now, summaryId = id, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        new CommandDefinition(SupersedeSql, new { key, now, summaryId = id, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                if (superseded != coveredIds.Length && await AnyCoveredAlreadySupersededAsync().ConfigureAwait(false))
+                {
+                    // Another writer rolled these summaries up first: stale plan, roll back (by not committing) and report it.
+                    throw new StalePlanException();
                 }
 
                 if (superseded != coveredIds.Length)
@@ -673,21 +739,47 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
                 return (id, matched);
 
+                async Task<bool> AnyCoveredAlreadySupersededAsync()
+                {
+                    const string SupersededSql = "SELECT count(*) FROM summaries WHERE session_id = @key AND superseded_at IS NOT NULL AND parent_id <> @summaryId AND id IN @ids;";
+                    foreach (var ids in coveredIds.Chunk(SqliteStoreSupport.IdChunkSize))
+                    {
+                        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(SupersededSql, new { key, summaryId = id, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0)
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+
                 async Task<IEnumerable<long>> FindInvalidCoveredAsync()
                 {
                     // The superseding update already ran, so ask about the state before it: rows it changed point at this summary.
-                    const string ChangedSql = "SELECT id FROM summaries WHERE session_id = @sessionId AND parent_id = @summaryId AND id IN @ids;";
+                    const string ChangedSql = "SELECT id FROM summaries WHERE session_id = @key AND parent_id = @summaryId AND id IN @ids;";
                     var valid = new HashSet<long>();
                     foreach (var ids in coveredIds.Chunk(SqliteStoreSupport.IdChunkSize))
                     {
                         valid.UnionWith(await connection.QueryAsync<long>(
-                            new CommandDefinition(ChangedSql, new { sessionId, summaryId = id, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
+                            new CommandDefinition(ChangedSql, new { key, summaryId = id, ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
                     }
 
                     return coveredIds.Where(c => !valid.Contains(c));
                 }
             },
             cancellationToken).ConfigureAwait(false);
+        }
+        catch (StalePlanException)
+        {
+            outcome = (-1, 0);
+        }
+
+        var (summaryId, matchedMessages) = outcome;
+        if (summaryId < 0)
+        {
+            LogStalePlan(_logger, sessionId);
+            return null;
+        }
 
         if (matchedMessages != trimmedIds.Length)
         {
@@ -710,10 +802,11 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
     /// <inheritdoc />
     /// <remarks>Ordered by first covered message, then level (a roll-up after the summaries it starts with), then id.</remarks>
-    public Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(string sessionId, bool activeOnly = true, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(MemoryOwner owner, string sessionId, bool activeOnly = true, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
-        var sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = @sessionId" +
+        var sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf}" +
                   (activeOnly ? " AND superseded_at IS NULL" : string.Empty) +
                   " ORDER BY first_message_id, level, id;";
         return _database.RunAsync<IReadOnlyList<ConversationSummary>>(
@@ -721,10 +814,10 @@ public sealed partial class SqliteSessionStore : ISessionStore
             async connection =>
             {
                 var rows = (await connection.QueryAsync<SummaryRow>(
-                    new CommandDefinition(sql, new { sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+                    new CommandDefinition(sql, new { ownerKey, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
                 if (rows.Count == 0)
                 {
-                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                    await EnsureSessionExistsAsync(connection, ownerKey, sessionId, cancellationToken).ConfigureAwait(false);
                 }
 
                 return rows.Select(r => r.ToSummary()).ToList();
@@ -733,19 +826,20 @@ public sealed partial class SqliteSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public Task<ConversationSummary?> GetSummaryAsync(string sessionId, long summaryId, CancellationToken cancellationToken = default)
+    public Task<ConversationSummary?> GetSummaryAsync(MemoryOwner owner, string sessionId, long summaryId, CancellationToken cancellationToken = default)
     {
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
-        const string Sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = @sessionId AND id = @summaryId;";
+        const string Sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf} AND id = @summaryId;";
         return _database.RunAsync(
             "read a summary",
             async connection =>
             {
                 var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(
-                    new CommandDefinition(Sql, new { sessionId, summaryId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    new CommandDefinition(Sql, new { ownerKey, sessionId, summaryId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 if (row is null)
                 {
-                    await EnsureSessionExistsAsync(connection, sessionId, cancellationToken).ConfigureAwait(false);
+                    await EnsureSessionExistsAsync(connection, ownerKey, sessionId, cancellationToken).ConfigureAwait(false);
                 }
 
                 return row?.ToSummary();
@@ -781,30 +875,41 @@ public sealed partial class SqliteSessionStore : ISessionStore
         return line[..cut].TrimEnd() + "\u2026";
     }
 
-    private static async Task EnsureWritableSessionAsync(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, CancellationToken cancellationToken)
+    /// <summary>Checks that the owner's session exists and is active, and returns its storage key.</summary>
+    private static async Task<string> EnsureWritableSessionAsync(SqliteConnection connection, SqliteTransaction? transaction, MemoryOwner owner, string sessionId, CancellationToken cancellationToken)
     {
-        var isActive = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT is_active FROM sessions WHERE id = @sessionId;", new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (isActive is null)
+        var row = await connection.QuerySingleOrDefaultAsync<(string Key, long IsActive)?>(new CommandDefinition(
+            "SELECT id, is_active FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;",
+            new { ownerKey = owner.Key, sessionId },
+            transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (row is null)
         {
             throw new SessionNotFoundException(sessionId);
         }
 
-        if (isActive == 0)
+        if (row.Value.IsActive == 0)
         {
             throw new InvalidOperationException(
-                $"Session '{sessionId}' is soft-deleted; restore it with SetSessionActiveAsync(sessionId, true) before adding to it.");
+                $"Session '{sessionId}' is soft-deleted; restore it (SetSessionActiveAsync(owner, sessionId, true), or ChatMemory.RestoreSessionAsync) before adding to it.");
         }
+
+        return row.Value.Key;
     }
 
-    private static async Task EnsureSessionExistsAsync(SqliteConnection connection, string sessionId, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    private static async Task EnsureSessionExistsAsync(SqliteConnection connection, string ownerKey, string sessionId, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
     {
         var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT 1 FROM sessions WHERE id = @sessionId;", new { sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT 1 FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;", new { ownerKey, sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (exists is null)
         {
             throw new SessionNotFoundException(sessionId);
         }
+    }
+
+    /// <summary>Thrown inside a summary transaction to roll it back when another writer changed what it covers.</summary>
+    private sealed class StalePlanException : Exception
+    {
     }
 
     private static string ToDb(StoredMessageType type) => type switch
@@ -854,6 +959,9 @@ public sealed partial class SqliteSessionStore : ISessionStore
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Indexing failed for {Count} messages; retry at {RetryAt:o}.")]
     private static partial void LogMarkedFailed(ILogger logger, int count, DateTimeOffset retryAt);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Session {SessionId}: a summary plan was stale (another writer reduced first); nothing stored.")]
+    private static partial void LogStalePlan(ILogger logger, string sessionId);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "Added summary {SummaryId} to session {SessionId} (level {Level}, {Trimmed} messages trimmed, {Covered} summaries rolled up).")]
     private static partial void LogSummaryAdded(ILogger logger, long summaryId, string sessionId, int level, int trimmed, int covered);
 
@@ -864,7 +972,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
     {
         public string Id { get; set; } = string.Empty;
 
-        public string? UserId { get; set; }
+        public string OwnerKey { get; set; } = string.Empty;
 
         public string? Title { get; set; }
 
@@ -883,7 +991,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
         public ChatSession ToSession() => new()
         {
             Id = Id,
-            UserId = UserId,
+            Owner = MemoryOwner.FromKey(OwnerKey),
             Title = Title,
             CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
             UpdatedAt = SqliteStoreSupport.FromUnixMs(UpdatedAt),
@@ -924,8 +1032,11 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
         public string? Metadata { get; set; }
 
+        public string OwnerKey { get; set; } = string.Empty;
+
         public StoredMessage ToStored() => new()
         {
+            Owner = MemoryOwner.FromKey(OwnerKey),
             Id = Id,
             SessionId = SessionId,
             ResponseId = ResponseId,
@@ -990,7 +1101,13 @@ public sealed partial class SqliteSessionStore : ISessionStore
     /// <summary>A validated message ready to insert; its properties are the SQL parameters.</summary>
     private sealed class MessageInsert
     {
+        public string SessionKey { get; set; } = string.Empty;
+
         public string SessionId { get; set; } = string.Empty;
+
+        public string? IdempotencyKey { get; init; }
+
+        public MemoryOwner Owner { get; set; }
 
         public string? ResponseId { get; init; }
 
@@ -1046,6 +1163,12 @@ public sealed partial class SqliteSessionStore : ISessionStore
                 throw new ArgumentException($"{at}.ResponseId is empty; leave it null when there is none.", paramName);
             }
 
+            if (message.IdempotencyKey is not null && string.IsNullOrWhiteSpace(message.IdempotencyKey))
+            {
+                throw new ArgumentException($"{at}.IdempotencyKey is empty; leave it null when there is none.", paramName);
+            }
+
+            SqliteStoreSupport.EnsureStorableText(message.IdempotencyKey, paramName);
             SqliteStoreSupport.EnsureStorableText(message.Content, paramName);
             SqliteStoreSupport.EnsureStorableText(message.ContentsJson, paramName);
             SqliteStoreSupport.EnsureStorableText(message.ResponseId, paramName);
@@ -1053,6 +1176,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
             return new MessageInsert
             {
+                IdempotencyKey = message.IdempotencyKey,
                 ResponseId = message.ResponseId,
                 Role = message.Role.Value,
                 Content = message.Content,
@@ -1067,6 +1191,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
         public StoredMessage ToStored(long id) => new()
         {
             Id = id,
+            Owner = Owner,
             SessionId = SessionId,
             ResponseId = ResponseId,
             Role = new ChatRole(Role),

@@ -24,7 +24,7 @@ internal static class SqliteStoreSupport
         }
         catch (SqliteException ex)
         {
-            throw new LongMemoryStoreException($"SQLite failed to {operation}: {ex.Message}", ex);
+            throw new LongMemoryStoreException($"SQLite failed to {operation} in '{database.FilePath ?? "(in-memory database)"}': {ex.Message}", ex);
         }
         catch (JsonException ex)
         {
