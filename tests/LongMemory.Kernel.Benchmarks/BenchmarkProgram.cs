@@ -1,12 +1,14 @@
 using LongMemory.Kernel.Benchmarks.CommandLine;
 using LongMemory.Kernel.Benchmarks.Locomo;
 using LongMemory.Kernel.Benchmarks.Micro;
+using LongMemory.Kernel.Benchmarks.Middleware;
 using LongMemory.Kernel.Benchmarks.Perf;
 using LongMemory.Kernel.Benchmarks.Reducers;
 
 namespace LongMemory.Kernel.Benchmarks;
 
 /// <summary>Dispatches the subcommands: <c>locomo</c>, <c>perf</c>, <c>reducers</c> and <c>micro</c>.</summary>
+/// <summary>Dispatches the subcommands: <c>locomo</c>, <c>perf</c>, <c>middleware</c> and <c>micro</c>.</summary>
 internal static class BenchmarkProgram
 {
     private const string Usage = """
@@ -22,6 +24,8 @@ internal static class BenchmarkProgram
               Index upsert and search p50/p95 of each store in one run (PostgreSQL: --postgres or LONGMEMORY_POSTGRES_URL).
           reducers [--out FILE]
               SK's truncation and summarization reducers vs. LongMemoryChatHistoryReducer on one 1,000-message history.
+          middleware [--turns N] [--warmup N] [--replay]
+              Overhead of LongMemoryChatClient per turn (p50/p95) against a direct call to the same instant fake model.
           micro [BenchmarkDotNet arguments, e.g. --filter *]
               BenchmarkDotNet micro-benchmarks of the hot paths (hashing embedder, cosine scan, BPE counting).
         """;
@@ -44,6 +48,8 @@ internal static class BenchmarkProgram
                     return await PerfBenchmark.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
                 case "reducers":
                     return await ReducerComparison.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
+                case "middleware":
+                    return await MiddlewareBenchmark.RunAsync(CommandArguments.Parse(args.AsSpan(1))).ConfigureAwait(false);
                 case "micro":
                     return MicroBenchmarks.Run(args[1..]);
                 default:

@@ -25,6 +25,7 @@ internal sealed class ChatApp : IAsyncDisposable
     private readonly ModelConnection _connection;
     private readonly ChatMemory _memory;
     private readonly IChatClient _inner;
+    private ContextReport? _lastReport;
     private readonly string _databasePath;
     private readonly TextReader _input;
     private LongMemoryChatClient _client = null!;
@@ -59,7 +60,7 @@ internal sealed class ChatApp : IAsyncDisposable
             if (_session?.Id != value.Id)
             {
                 // The previous pipeline is left to the GC, not disposed: disposing it would dispose the shared model client.
-                _client = _inner.WithLongMemory(_memory, new LongMemoryChatClientOptions { UserId = _args.User, SessionId = value.Id });
+                _client = _inner.WithLongMemory(_memory, new LongMemoryChatClientOptions { UserId = _args.User, SessionId = value.Id, OnContextReport = report => _lastReport = report });
                 _chat = ToolCallingChat.Create(_client, (call, result) => _ui.Markup(
                     $"[grey]  tool {Markup.Escape(call.Name)}({Markup.Escape(OfflineRecallChatClient.OneLine(FormatArguments(call), 120))}) -> {Markup.Escape(OfflineRecallChatClient.OneLine(result?.ToString() ?? "null", 160))}[/]"));
             }
@@ -250,7 +251,7 @@ internal sealed class ChatApp : IAsyncDisposable
                 await ShowReportAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case ChatCommandKind.Debug:
-                if (_client.LastReport is { } report)
+                if (_lastReport is { } report)
                 {
                     _ui.Write(ContextReportView.Debug(report, _ui));
                 }
@@ -290,7 +291,7 @@ internal sealed class ChatApp : IAsyncDisposable
             _ui.Write(new Panel(new Text(answer.Trim())).Header(Markup.Escape(_connection.Model ?? "assistant")).Border(BoxBorder.Rounded).Expand());
         }
 
-        if (_client.LastReport is { } report)
+        if (_lastReport is { } report)
         {
             _ui.Markup(ContextReportView.Footer(report));
         }
@@ -494,7 +495,7 @@ internal sealed class ChatApp : IAsyncDisposable
         grid.AddRow("[bold]Knowledge[/]", string.Create(CultureInfo.InvariantCulture, $"{knowledge.Count} current facts about {_args.User}"));
         grid.AddRow("[bold]Model memory[/]", string.Create(CultureInfo.InvariantCulture, $"{notes.Count} notes"));
         grid.AddRow("[bold]Indexing[/]", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{index.Indexed} indexed, {index.Pending} pending, {index.Failed} failed{(index.LastError is null ? string.Empty : " (last error: " + index.LastError + ")")}")));
-        if (_client.LastReport is { } report)
+        if (_lastReport is { } report)
         {
             grid.AddRow("[bold]Last prompt[/]", Bar(report));
         }

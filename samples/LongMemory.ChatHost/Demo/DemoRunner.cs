@@ -63,7 +63,7 @@ internal static class DemoRunner
                 cancellationToken).ConfigureAwait(false);
             var context = response.AdditionalProperties?.TryGetValue(ContextReport.AdditionalPropertiesKey, out var value) == true && value is ContextReport r
                 ? r
-                : client.LastReport ?? throw new InvalidOperationException("The memory client returned no context report.");
+                : throw new InvalidOperationException("The memory client returned no context report.");
 
             // Measure the prompt the model actually received, independently of the engine's own report.
             var promptTokens = memory.TokenCounter.CountTokens(inner.LastPrompt);

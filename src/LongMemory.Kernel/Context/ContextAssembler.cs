@@ -28,7 +28,7 @@ internal sealed class ContextAssembler
 
     public ContextAssembler(ChatMemory memory) => _memory = memory;
 
-    public async Task<AssembledContext> AssembleAsync(
+    public Task<AssembledContext> AssembleAsync(
         ChatSession session,
         MemoryScope scope,
         IReadOnlyList<ChatMessage> systemMessages,
@@ -37,16 +37,32 @@ internal sealed class ContextAssembler
         double reduceMs,
         bool reduced,
         CancellationToken cancellationToken)
+        => AssembleAsync(session, scope, systemMessages, newMessages, newMessageIds, reduceMs, reduced, ContextRequest.None, cancellationToken);
+
+    public async Task<AssembledContext> AssembleAsync(
+        ChatSession session,
+        MemoryScope scope,
+        IReadOnlyList<ChatMessage> systemMessages,
+        IReadOnlyList<ChatMessage> newMessages,
+        IReadOnlyCollection<long> newMessageIds,
+        double reduceMs,
+        bool reduced,
+        ContextRequest request,
+        CancellationToken cancellationToken)
     {
         var options = _memory.Options.Context;
         var counter = _memory.TokenCounter;
         var budget = options.PromptBudget;
 
+        // Everything sent counts: the messages' text, their non-text contents, and the request's instructions and tools.
+        var requestTokens = RequestTokenCounting.CountOptions(counter, request.Instructions, request.Tools);
+        int CountSent(IReadOnlyList<ChatMessage> messages) => counter.CountTokens(messages) + RequestTokenCounting.CountNonText(messages, options.NonTextContent);
+
         // 1. The parts that are never cut.
         var instructions = new List<ChatMessage>(systemMessages);
         var notice = string.IsNullOrWhiteSpace(options.Instructions) ? MemoryNotice : options.Instructions + "\n\n" + MemoryNotice;
         instructions.Add(new ChatMessage(ChatRole.System, notice));
-        var mandatoryTokens = counter.CountTokens([.. instructions, .. newMessages]);
+        var mandatoryTokens = CountSent([.. instructions, .. newMessages]) + requestTokens;
         if (mandatoryTokens > budget)
         {
             throw new ContextBudgetExceededException(mandatoryTokens, budget);
@@ -58,14 +74,33 @@ internal sealed class ContextAssembler
         var trimmedCount = Math.Max(0, session.MessageCount - live.Count);
 
         // Reports and stored system messages are not turns: reports are recalled like other memory, never replayed.
-        var candidates = live.Where(m => !newMessageIds.Contains(m.Id) && m.MessageType is StoredMessageType.Chat or StoredMessageType.Tool).ToList();
+        // Answers cut short (marked incomplete) stay in the store but are not replayed either.
+        var candidates = live.Where(m => !newMessageIds.Contains(m.Id) && HistoryMatcher.IsTurn(m)).ToList();
         var restored = candidates.Where(m => summaries.Any(s => m.Id >= s.FirstMessageId && m.Id <= s.LastMessageId)).ToList();
         var recent = candidates.Except(restored).ToList();
+
+        // A tool call is sent with all its results or not at all. A call the new messages answer (a function-invocation
+        // loop sending only the results) is pinned: it and everything after it are sent like the new messages.
+        var chatMessages = recent.ToDictionary(m => m.Id, StoredMessageMapper.ToChatMessage);
+        var answeredByNew = newMessages.SelectMany(m => m.Contents.OfType<FunctionResultContent>()).Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
+        var allGroups = GroupTurns(recent);
+        var firstPinned = allGroups.FindIndex(g => CallIds(g, chatMessages).Any(answeredByNew.Contains));
+        var pinned = firstPinned < 0 ? [] : allGroups.Skip(firstPinned).SelectMany(g => g).ToList();
+        var selectable = (firstPinned < 0 ? allGroups : allGroups.Take(firstPinned)).Where(g => IsComplete(g, chatMessages)).ToList();
+        var pinnedMessages = pinned.Select(m => chatMessages[m.Id]).ToList();
+        if (pinned.Count > 0)
+        {
+            mandatoryTokens += CountSent(pinnedMessages) - counter.CountTokens([]);
+            if (mandatoryTokens > budget)
+            {
+                throw new ContextBudgetExceededException(mandatoryTokens, budget);
+            }
+        }
 
         var recallWatch = Stopwatch.StartNew();
         var query = string.Join("\n", newMessages.Where(m => m.Role == ChatRole.User).Select(m => m.Text).Where(t => !string.IsNullOrWhiteSpace(t)));
         IReadOnlyList<RecallHit> knowledge = [], modelMemory = [], past = [], documents = [];
-        var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds));
+        var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds).Concat(live.Where(m => !HistoryMatcher.IsTurn(m) && m.MessageType != StoredMessageType.Report).Select(m => m.Id)));
         if (!string.IsNullOrWhiteSpace(query))
         {
             var vector = await _memory.Indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
@@ -89,7 +124,7 @@ internal sealed class ContextAssembler
         {
             [ContextBlockKind.Knowledge] = new(ContextBlockKind.Knowledge, "Knowledge about the user", knowledge.Select(h => FencedItem(h, "knowledge")).ToList()),
             [ContextBlockKind.ModelMemory] = new(ContextBlockKind.ModelMemory, "Saved notes (model memory)", modelMemory.Select(h => FencedItem(h, "model memory")).ToList()),
-            [ContextBlockKind.PastConversation] = new(ContextBlockKind.PastConversation, "Relevant past conversation", past.Select(h => FencedItem(h, h.FromCurrentSession ? "this conversation" : "another conversation", inPrompt)).ToList()),
+            [ContextBlockKind.PastConversation] = new(ContextBlockKind.PastConversation, "Relevant past conversation", PastConversationItems(past, inPrompt)),
             [ContextBlockKind.Documents] = new(ContextBlockKind.Documents, "Document context", documents.Select(h => FencedItem(h, "document " + (h.Item.Payload.TryGetValue("title", out var t) ? t : h.Item.Id))).ToList()),
             [ContextBlockKind.Summary] = new(ContextBlockKind.Summary, "Summary of earlier conversation", summaries.Select(SummaryItem).ToList(), ordered: true),
             [ContextBlockKind.Restored] = new(ContextBlockKind.Restored, "Restored earlier messages", restored.Select(RestoredItem).ToList(), ordered: true),
@@ -103,7 +138,7 @@ internal sealed class ContextAssembler
             }
         }
 
-        var recentGroups = GroupTurns(recent).Select(g => new RecentGroup(g, g.Sum(m => MessageCost(counter, StoredMessageMapper.ToChatMessage(m))))).ToList();
+        var recentGroups = selectable.Select(g => new RecentGroup(g, g.Sum(m => MessageCost(counter, chatMessages[m.Id], options.NonTextContent)))).ToList();
 
         // 4. Shares, then unused budget passed on in priority order.
         var available = budget - mandatoryTokens;
@@ -145,7 +180,7 @@ internal sealed class ContextAssembler
         while (true)
         {
             messages = Render();
-            total = counter.CountTokens(messages);
+            total = CountSent(messages) + requestTokens;
             if (total <= budget || !ShedOne())
             {
                 break;
@@ -161,7 +196,7 @@ internal sealed class ContextAssembler
 
         var blockReports = new List<ContextBlockReport>
         {
-            new(ContextBlockKind.Instructions, counter.CountTokens(instructions) - counter.CountTokens([]), instructions.Count, 0),
+            new(ContextBlockKind.Instructions, CountSent(instructions) - counter.CountTokens([]) + requestTokens, instructions.Count + (string.IsNullOrWhiteSpace(request.Instructions) ? 0 : 1) + (request.Tools?.Count ?? 0), 0),
         };
         foreach (var kind in new[] { ContextBlockKind.Knowledge, ContextBlockKind.ModelMemory, ContextBlockKind.PastConversation, ContextBlockKind.Documents, ContextBlockKind.Summary, ContextBlockKind.Restored })
         {
@@ -170,8 +205,9 @@ internal sealed class ContextAssembler
         }
 
         var recentMessages = recentChosen.Sum(g => g.Messages.Count);
-        blockReports.Add(new(ContextBlockKind.RecentTurns, recentChosen.Sum(g => g.Tokens), recentMessages, recentGroups.Sum(g => g.Messages.Count) - recentMessages));
-        blockReports.Add(new(ContextBlockKind.NewMessages, counter.CountTokens(newMessages) - counter.CountTokens([]), newMessages.Count, 0));
+        var pinnedTokens = pinned.Count == 0 ? 0 : CountSent(pinnedMessages) - counter.CountTokens([]);
+        blockReports.Add(new(ContextBlockKind.RecentTurns, recentChosen.Sum(g => g.Tokens) + pinnedTokens, recentMessages + pinned.Count, recent.Count - recentMessages - pinned.Count));
+        blockReports.Add(new(ContextBlockKind.NewMessages, CountSent(newMessages) - counter.CountTokens([]), newMessages.Count, 0));
 
         var report = new ContextReport
         {
@@ -184,7 +220,7 @@ internal sealed class ContextAssembler
             IncludedItems = included,
             SummaryIncluded = blocks[ContextBlockKind.Summary].Chosen.Count > 0,
             TrimmedCount = trimmedCount,
-            ContextTrimmed = trimmedCount > 0 || recentMessages < recent.Count,
+            ContextTrimmed = trimmedCount > 0 || recentMessages + pinned.Count < recent.Count,
             KnowledgeUsed = blocks[ContextBlockKind.Knowledge].Chosen.Select(i => i.Key ?? i.Id).ToList(),
             Reduced = reduced,
             Timings = new ContextTimings(Math.Round(reduceMs, 3), Math.Round(recallWatch.Elapsed.TotalMilliseconds, 3), Math.Round(assembleWatch.Elapsed.TotalMilliseconds, 3)),
@@ -280,7 +316,8 @@ internal sealed class ContextAssembler
                 }
             }
 
-            result.AddRange(recentChosen.SelectMany(g => g.Messages).Select(StoredMessageMapper.ToChatMessage));
+            result.AddRange(recentChosen.SelectMany(g => g.Messages).Select(m => chatMessages[m.Id]));
+            result.AddRange(pinnedMessages);
             result.AddRange(newMessages);
             return result;
         }
@@ -339,7 +376,60 @@ internal sealed class ContextAssembler
     /// <summary>Escapes text so that it cannot close or open a memory fence.</summary>
     internal static string Escape(string text) => text.Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
-    private static int MessageCost(ITokenCounter counter, ChatMessage message) => counter.CountTokens([message]) - counter.CountTokens([]);
+    private static int MessageCost(ITokenCounter counter, ChatMessage message, NonTextContentTokens estimates)
+        => counter.CountTokens([message]) - counter.CountTokens([]) + RequestTokenCounting.CountNonText([message], estimates);
+
+    private static IEnumerable<string> CallIds(List<StoredMessage> group, Dictionary<long, ChatMessage> messages)
+        => group.SelectMany(m => messages[m.Id].Contents.OfType<FunctionCallContent>()).Select(c => c.CallId);
+
+    /// <summary>Whether every tool call of a group has its result in the group (a prompt never holds a call without its result).</summary>
+    private static bool IsComplete(List<StoredMessage> group, Dictionary<long, ChatMessage> messages)
+    {
+        var calls = CallIds(group, messages).ToHashSet(StringComparer.Ordinal);
+        if (calls.Count == 0)
+        {
+            return true;
+        }
+
+        var results = group.SelectMany(m => messages[m.Id].Contents.OfType<FunctionResultContent>()).Select(r => r.CallId);
+        calls.ExceptWith(results);
+        return calls.Count == 0;
+    }
+
+    /// <summary>
+    /// The past-conversation items: hits whose neighbour windows overlap (in one session) are merged into one item, so
+    /// that each stored message appears at most once in the prompt; turns the prompt already carries are left out.
+    /// </summary>
+    private static List<Item> PastConversationItems(IReadOnlyList<RecallHit> hits, HashSet<long> alreadyInPrompt)
+    {
+        var windows = new List<PastWindow>();
+        foreach (var hit in hits.OrderByDescending(h => h.Score))
+        {
+            var messages = hit.Neighbors.Where(n => n.Id == hit.MessageId || !alreadyInPrompt.Contains(n.Id)).ToList();
+            var ids = messages.Select(n => n.Id).ToHashSet();
+            if (hit.MessageId is { } own)
+            {
+                ids.Add(own);
+            }
+
+            var overlapping = windows.Where(w => string.Equals(w.SessionId, hit.Item.SessionId, StringComparison.Ordinal) && w.Ids.Overlaps(ids)).ToList();
+            if (overlapping.Count == 0)
+            {
+                windows.Add(new PastWindow(hit, ids, messages));
+                continue;
+            }
+
+            var target = overlapping[0];
+            target.Add(hit, ids, messages);
+            foreach (var other in overlapping.Skip(1))
+            {
+                target.Absorb(other);
+                windows.Remove(other);
+            }
+        }
+
+        return windows.Select(w => w.ToItem()).ToList();
+    }
 
     /// <summary>Groups messages so that an assistant tool call and its tool results stay together.</summary>
     private static List<List<StoredMessage>> GroupTurns(IReadOnlyList<StoredMessage> messages)
@@ -450,4 +540,69 @@ internal sealed class ContextAssembler
     }
 
     private sealed record RecentGroup(List<StoredMessage> Messages, int Tokens);
+
+    /// <summary>One or more past-conversation hits whose neighbour windows overlap, rendered as one memory element.</summary>
+    private sealed class PastWindow(RecallHit best, HashSet<long> ids, List<StoredMessage> messages)
+    {
+        private readonly List<RecallHit> _hits = [best];
+        private readonly Dictionary<long, StoredMessage> _messages = messages.ToDictionary(m => m.Id);
+
+        public string? SessionId { get; } = best.Item.SessionId;
+
+        public HashSet<long> Ids { get; } = ids;
+
+        public void Add(RecallHit hit, HashSet<long> ids, List<StoredMessage> messages)
+        {
+            _hits.Add(hit);
+            Ids.UnionWith(ids);
+            foreach (var message in messages)
+            {
+                _messages.TryAdd(message.Id, message);
+            }
+        }
+
+        public void Absorb(PastWindow other)
+        {
+            _hits.AddRange(other._hits);
+            Ids.UnionWith(other.Ids);
+            foreach (var message in other._messages.Values)
+            {
+                _messages.TryAdd(message.Id, message);
+            }
+        }
+
+        public Item ToItem()
+        {
+            var best = _hits[0];
+            var text = new StringBuilder();
+            text.Append("<memory id=\"").Append(Escape(best.Item.Id)).Append("\" source=\"").Append(best.FromCurrentSession ? "this conversation" : "another conversation")
+                .Append("\" date=\"").Append(best.Item.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('"');
+            if (best.Role is { } role && _messages.Count <= 1)
+            {
+                text.Append(" role=\"").Append(role).Append('"');
+            }
+
+            text.Append(" relevance=\"").Append(Math.Min(1.0, best.Score).ToString("0.00", CultureInfo.InvariantCulture)).Append("\">\n");
+            if (_messages.Count > 1)
+            {
+                foreach (var message in _messages.Values.OrderBy(m => m.Id))
+                {
+                    text.Append(message.Role.Value).Append(": ").Append(Escape(message.Content)).Append('\n');
+                }
+            }
+            else
+            {
+                foreach (var hitText in _hits.Select(h => h.Text).Distinct(StringComparer.Ordinal))
+                {
+                    text.Append(Escape(hitText)).Append('\n');
+                }
+            }
+
+            text.Append("</memory>");
+            return new Item(best.Item.Id, text.ToString(), best.Score, best.Item.SessionId, best.Item.CreatedAt)
+            {
+                Key = best.Item.Payload.TryGetValue("key", out var key) ? key : null,
+            };
+        }
+    }
 }

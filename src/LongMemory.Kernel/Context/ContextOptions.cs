@@ -88,6 +88,12 @@ public sealed class ContextOptions
     /// <value>Default 1.</value>
     public int NeighborTurns { get; set; } = 1;
 
+    /// <summary>
+    /// Gets or sets the token estimates of non-text contents (images, files), counted into the budget: the token counters
+    /// count text only.
+    /// </summary>
+    public NonTextContentTokens NonTextContent { get; set; } = new();
+
     /// <summary>Gets the tokens available for the prompt.</summary>
     public int PromptBudget => MaxContextTokens - ReservedOutputTokens;
 
@@ -125,5 +131,6 @@ public sealed class ContextOptions
         Throw.IfOutOfRange(KnowledgeMinScore, 0, 1, nameof(KnowledgeMinScore));
         Throw.IfOutOfRange(MinRelevance, 0, 1, nameof(MinRelevance));
         Throw.IfOutOfRange(MinSimilarity, -1, 1, nameof(MinSimilarity));
+        Throw.IfNull(NonTextContent, nameof(NonTextContent)).Validate();
     }
 }

@@ -1,6 +1,5 @@
 using LongMemory.Kernel;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -92,8 +91,10 @@ public sealed class LongMemoryBuilder
     /// <summary>
     /// Wraps the <see cref="IChatClient"/> registered in the container with <see cref="LongMemoryChatClient"/>, so that
     /// everything resolving <see cref="IChatClient"/> gets memory. Register the model's client before calling this.
+    /// The user and session are resolved per call (see <see cref="LongMemoryChatClient"/>); with MEAI's
+    /// <c>AddChatClient(...)</c> pipelines, prefer <c>.UseLongMemory(...)</c> on the <see cref="ChatClientBuilder"/>.
     /// </summary>
-    /// <param name="configure">Sets the user, session and report callback.</param>
+    /// <param name="configure">Sets the user resolver, anonymous sessions and the report callback.</param>
     /// <returns>This builder.</returns>
     public LongMemoryBuilder DecorateChatClient(Action<IServiceProvider, LongMemoryChatClientOptions>? configure = null)
     {
@@ -109,10 +110,9 @@ public sealed class LongMemoryBuilder
                     ?? ActivatorUtilities.CreateInstance(sp, existing.ImplementationType!));
                 var options = new LongMemoryChatClientOptions();
                 configure?.Invoke(sp, options);
-                return new LongMemoryChatClient(inner, sp.GetRequiredService<ChatMemory>(), options);
+                return new LongMemoryChatClient(inner, sp.GetRequiredService<ChatMemory>(), options, sp);
             },
             existing.Lifetime));
-        Services.TryAddSingleton(this);
         return this;
     }
 }

@@ -3,20 +3,28 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers LongMemory.Kernel in a service collection.</summary>
-public static class LongMemoryServiceCollectionExtensions
+public static partial class LongMemoryServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ChatMemory"/> as a singleton with its options (validated at start-up), and a hosted service
-    /// that recovers the indexing outbox at start and stops background indexing at shutdown.
+    /// that recovers the indexing outbox at start, logs which summarizer and fact extractor are in use, and stops
+    /// background indexing at shutdown.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Changes the options.</param>
     /// <returns>A builder for the store, index, embedder and summarizer model.</returns>
+    /// <remarks>
+    /// The memory works on its own copy of the options: the container's <c>IOptions&lt;ChatMemoryOptions&gt;</c> is
+    /// never changed. Summaries and fact extraction use, in this order, <see cref="LongMemoryBuilder.UseSummarizerChatClient"/>,
+    /// else the container's <see cref="IChatClient"/> (below the memory middleware when it is wrapped with it), else
+    /// the offline summarizer; <see cref="LongMemoryBuilder.UseOfflineSummarizer"/> forces the offline one.
+    /// </remarks>
     public static LongMemoryBuilder AddLongMemory(this IServiceCollection services, Action<ChatMemoryOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -37,9 +45,10 @@ public static class LongMemoryServiceCollectionExtensions
 
     private static ChatMemory CreateMemory(IServiceProvider sp, LongMemoryBuilder builder)
     {
-        var options = sp.GetRequiredService<IOptions<ChatMemoryOptions>>().Value;
+        // One deep copy: ChatMemory completes its options (e.g. the reduction budget) and must not write into the container's.
+        var options = OptionsCloner.Clone(sp.GetRequiredService<IOptions<ChatMemoryOptions>>().Value);
         var memoryBuilder = new ChatMemoryBuilder()
-            .Configure(o => Copy(options, o))
+            .Configure(o => CopyInto(options, o))
             .UseTimeProvider(sp.GetRequiredService<TimeProvider>());
         if (builder.InMemory)
         {
@@ -75,13 +84,13 @@ public static class LongMemoryServiceCollectionExtensions
             memoryBuilder.UseTokenCounter(counterFactory(sp));
         }
 
-        // The container's IChatClient may be the decorated (memory-enabled) one: summarizing through it would recurse,
-        // so only an undecorated client is used for summaries.
-        var summarizerClient = builder.SummarizerClientFactory?.Invoke(sp);
+        IChatClient? summarizerClient = builder.SummarizerClientFactory?.Invoke(sp);
         if (summarizerClient is null && builder.UseContainerChatClientForSummaries
-            && !sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(LongMemoryBuilder)))
+            && sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IChatClient)))
         {
-            summarizerClient = sp.GetService<IChatClient>();
+            // Resolved on first use: the container's client may be the memory-enabled pipeline, which itself needs this
+            // memory. Summaries go to the part below the memory middleware, never through it.
+            summarizerClient = new ContainerChatClient(sp);
         }
 
         if (summarizerClient is not null)
@@ -92,19 +101,16 @@ public static class LongMemoryServiceCollectionExtensions
         return memoryBuilder.Build();
     }
 
-    private static void Copy(ChatMemoryOptions from, ChatMemoryOptions to)
+    // ChatMemoryBuilder exposes its options only through Configure: the clone is moved in whole.
+    private static void CopyInto(ChatMemoryOptions from, ChatMemoryOptions to)
     {
-        to.IndexingMode = from.IndexingMode;
-        to.BackgroundQueueCapacity = from.BackgroundQueueCapacity;
-        to.EmbeddingBatchSize = from.EmbeddingBatchSize;
-        to.IndexRetryBaseDelay = from.IndexRetryBaseDelay;
-        to.IndexRetryMaxDelay = from.IndexRetryMaxDelay;
-        to.ChunkMaxTokens = from.ChunkMaxTokens;
-        to.NearDuplicateThreshold = from.NearDuplicateThreshold;
-        to.CurrentSessionBoost = from.CurrentSessionBoost;
-        to.CaptureKnowledgeOnEveryMessage = from.CaptureKnowledgeOnEveryMessage;
-        to.Reduction = from.Reduction;
-        to.Context = from.Context;
+        foreach (var property in typeof(ChatMemoryOptions).GetProperties())
+        {
+            if (property.CanRead && property.SetMethod is { IsPublic: true })
+            {
+                property.SetValue(to, property.GetValue(from));
+            }
+        }
     }
 
     private sealed class ChatMemoryOptionsValidator : IValidateOptions<ChatMemoryOptions>
@@ -123,10 +129,51 @@ public static class LongMemoryServiceCollectionExtensions
         }
     }
 
-    private sealed class LongMemoryHostedService(ChatMemory memory) : IHostedService
+    private sealed class LongMemoryHostedService(ChatMemory memory, ILoggerFactory? loggerFactory = null) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => memory.StartAsync(cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ChatMemory>();
+            Log.Models(logger, Describe(memory.Summarizer), memory.FactExtractor is null ? "offline pattern extractor only" : Describe(memory.FactExtractor));
+            return memory.StartAsync(cancellationToken);
+        }
 
         public async Task StopAsync(CancellationToken cancellationToken) => await memory.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+
+        private static string Describe(object part) => part switch
+        {
+            FallbackSummarizer => "model summarizer (ChatClientSummarizer, extractive fallback)",
+            ChatClientSummarizer => "model summarizer (ChatClientSummarizer)",
+            ExtractiveSummarizer => "offline extractive summarizer",
+            _ => part.GetType().Name,
+        };
+    }
+
+    /// <summary>The container's <see cref="IChatClient"/>, resolved on first use, with the memory middleware skipped.</summary>
+    private sealed class ContainerChatClient(IServiceProvider services) : IChatClient
+    {
+        private readonly Lazy<IChatClient> _client = new(() => Unwrap(services.GetRequiredService<IChatClient>()));
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => _client.Value.GetResponseAsync(messages, options, cancellationToken);
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => _client.Value.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => _client.Value.GetService(serviceType, serviceKey);
+
+        public void Dispose()
+        {
+            // The container owns the client.
+        }
+
+        private static IChatClient Unwrap(IChatClient client)
+            => client.GetService(typeof(LongMemoryChatClient)) is LongMemoryChatClient memoryClient ? memoryClient.Inner : client;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(70, LogLevel.Information, "LongMemory summarizer: {Summarizer}; fact extractor: {FactExtractor}.")]
+        public static partial void Models(ILogger logger, string summarizer, string factExtractor);
     }
 }

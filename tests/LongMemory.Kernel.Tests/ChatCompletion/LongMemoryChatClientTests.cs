@@ -28,11 +28,11 @@ public class LongMemoryChatClientTests
             await client.GetResponseAsync([new ChatMessage(ChatRole.User, text)], options);
         }
 
-        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "What is my cat's name?")], options);
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "What is my cat's name?")], options);
 
         var prompt = RecordingChatClient.TextOf(model.LastPrompt);
         Assert.Contains("Pistachio", prompt, StringComparison.Ordinal);
-        var report = client.LastReport!;
+        var report = Assert.IsType<ContextReport>(response.AdditionalProperties![ContextReport.AdditionalPropertiesKey]);
         Assert.True(report.BudgetOk);
         Assert.True(report.TrimmedCount > 0, "a 200-turn chat in a 1k budget must have been reduced");
     }
