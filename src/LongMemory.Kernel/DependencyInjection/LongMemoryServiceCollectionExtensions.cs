@@ -96,6 +96,7 @@ public static class LongMemoryServiceCollectionExtensions
     {
         to.IndexingMode = from.IndexingMode;
         to.BackgroundQueueCapacity = from.BackgroundQueueCapacity;
+        to.IndexMaxAttempts = from.IndexMaxAttempts;
         to.EmbeddingBatchSize = from.EmbeddingBatchSize;
         to.IndexRetryBaseDelay = from.IndexRetryBaseDelay;
         to.IndexRetryMaxDelay = from.IndexRetryMaxDelay;

@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Logging;
+
+namespace LongMemory.Kernel;
+
+/// <summary>
+/// Runs the indexer's passes over the outbox, one at a time, in every indexing mode: when a writer asks (inline mode
+/// waits for the pass, background mode does not), and on a retry timer driven by the <see cref="TimeProvider"/>, so
+/// failed entries come back with back-off while the memory is started. The outbox is the queue, so nothing is lost
+/// when the process stops; <see cref="WhenIdleAsync"/> lets tests wait without sleeping.
+/// </summary>
+internal sealed partial class IndexingWorker : IAsyncDisposable
+{
+    private readonly MemoryIndexer _indexer;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _retryPeriod;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly object _lock = new();
+    private TaskCompletionSource _nextPass = NewPass();
+    private Task _currentPass = Task.CompletedTask;
+    private bool _requested;
+    private Task? _loop;
+    private ITimer? _retryTimer;
+    private bool _disposed;
+
+    public IndexingWorker(MemoryIndexer indexer, TimeProvider time, TimeSpan retryPeriod, ILogger logger)
+    {
+        _indexer = indexer;
+        _time = time;
+        _retryPeriod = retryPeriod;
+        _logger = logger;
+    }
+
+    /// <summary>Starts the loop and the retry timer (idempotent).</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (_loop is not null || _disposed)
+            {
+                return;
+            }
+
+            _loop = Task.Run(RunAsync);
+            _retryTimer = _time.CreateTimer(_ => Request(), null, _retryPeriod, _retryPeriod);
+        }
+    }
+
+    /// <summary>Asks for a pass over the outbox; the task completes when a pass that started after this call has ended.</summary>
+    public Task Request()
+    {
+        Task pass;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _requested = true;
+            pass = _nextPass.Task;
+        }
+
+        _wake.Release();
+        return pass;
+    }
+
+    /// <summary>Completes when no pass is running or requested.</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_lock)
+            {
+                if (_loop is null || _disposed)
+                {
+                    return;
+                }
+
+                wait = _requested ? _nextPass.Task : _currentPass;
+                if (wait.IsCompleted)
+                {
+                    return;
+                }
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task? loop;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            loop = _loop;
+        }
+
+        if (_retryTimer is not null)
+        {
+            await _retryTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _wake.Release();
+        if (loop is not null)
+        {
+            try
+            {
+                // Let the pass in flight finish its batch; a stuck embedder is cancelled (its entries stay in the outbox).
+                await loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await _stopping.CancelAsync().ConfigureAwait(false);
+                await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        _nextPass.TrySetResult();
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewPass() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync()
+    {
+        var token = _stopping.Token;
+        while (true)
+        {
+            try
+            {
+                await _wake.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            TaskCompletionSource pass;
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                if (!_requested)
+                {
+                    continue; // A wake-up whose request an earlier pass already served.
+                }
+
+                pass = _nextPass;
+                _nextPass = NewPass();
+                _requested = false;
+                _currentPass = pass.Task;
+            }
+
+            try
+            {
+                await _indexer.DrainAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                pass.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The outbox itself failed (store down): the entries stay there and the retry timer comes back.
+                Log.PassFailed(_logger, ex);
+            }
+
+            pass.TrySetResult();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Error, "An indexing pass failed; the outbox keeps its entries and the retry timer tries again.")]
+        public static partial void PassFailed(ILogger logger, Exception exception);
+    }
+}
