@@ -17,6 +17,7 @@ internal sealed partial class IndexingWorker : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _lock = new();
+    private readonly HashSet<Task> _inline = [];
     private TaskCompletionSource _nextPass = NewPass();
     private Task _currentPass = Task.CompletedTask;
     private bool _requested;
@@ -66,7 +67,34 @@ internal sealed partial class IndexingWorker : IAsyncDisposable
         return pass;
     }
 
-    /// <summary>Completes when no pass is running or requested.</summary>
+    /// <summary>
+    /// Runs a pass on the caller's thread (inline mode: no hand-off to the worker), then waits until every other pass
+    /// is done too, so entries another pass claimed first are indexed when this returns.
+    /// </summary>
+    public async Task RunInlineAsync(CancellationToken cancellationToken)
+    {
+        var run = _indexer.DrainAsync(cancellationToken);
+        lock (_lock)
+        {
+            _inline.Add(run);
+        }
+
+        try
+        {
+            await run.ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _inline.Remove(run);
+            }
+        }
+
+        await WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when no pass is running or requested (the worker's, and inline passes of other callers).</summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -74,19 +102,27 @@ internal sealed partial class IndexingWorker : IAsyncDisposable
             Task wait;
             lock (_lock)
             {
-                if (_loop is null || _disposed)
+                if (_disposed)
                 {
                     return;
                 }
 
-                wait = _requested ? _nextPass.Task : _currentPass;
+                var worker = _loop is null ? Task.CompletedTask : _requested ? _nextPass.Task : _currentPass;
+                wait = _inline.Count == 0 ? worker : Task.WhenAll([worker, .. _inline]);
                 if (wait.IsCompleted)
                 {
                     return;
                 }
             }
 
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Another caller's inline pass failed; that caller sees its exception, this one only waits.
+            }
         }
     }
 

@@ -251,8 +251,23 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
             return; // StartAsync's recovery pass picks the entries up.
         }
 
+        if (Options.IndexingMode == IndexingMode.Inline)
+        {
+            try
+            {
+                await _worker.RunInlineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (LongMemoryStoreException ex)
+            {
+                // The row is committed with its outbox entry; the retry timer comes back for it.
+                Log.InlinePassFailed(_logger, ex);
+            }
+
+            return;
+        }
+
         var pass = _worker.Request();
-        if (deletion || Options.IndexingMode == IndexingMode.Inline)
+        if (deletion)
         {
             await pass.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -262,6 +277,9 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     {
         [LoggerMessage(20, LogLevel.Warning, "The embedding generator is unavailable at start-up; writes are stored and indexed when it is back.")]
         public static partial void EmbedderUnavailable(ILogger logger, Exception exception);
+
+        [LoggerMessage(26, LogLevel.Error, "Indexing after a write failed in the store; the outbox keeps the entries and the retry timer tries again.")]
+        public static partial void InlinePassFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(21, LogLevel.Information, "Session {SessionId}: stored {MessageCount} messages ({TokenCount} tokens).")]
         public static partial void Stored(ILogger logger, string sessionId, int messageCount, int tokenCount);
