@@ -67,14 +67,8 @@ public sealed partial class ChatMemory
                 result[positions[i]] = stored[i];
             }
 
-            if (_background is not null)
-            {
-                await _background.EnqueueAsync(stored, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await _indexer.IndexMessagesAsync(stored, cancellationToken).ConfigureAwait(false);
-            }
+            // Stored with their outbox entries in one transaction: the one write path indexes them (inline or in the background).
+            await AfterWriteAsync(deletion: false, cancellationToken).ConfigureAwait(false);
 
             if (Options.CaptureKnowledgeOnEveryMessage)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace LongMemory.Kernel;
 
@@ -50,6 +51,13 @@ public sealed class ContextReport
 
     /// <summary>Gets a value indicating whether reduction ran during this turn.</summary>
     public bool Reduced { get; init; }
+
+    /// <summary>
+    /// Gets the indexing outbox counts of the session (pending, failed, dead, last error), so an app can show that some of
+    /// its memory is not searchable yet; <see langword="null"/> when not measured.
+    /// </summary>
+    [JsonInclude]
+    public IndexStatus? Indexing { get; internal set; }
 
     /// <summary>Gets the timings.</summary>
     public ContextTimings Timings { get; init; } = new(0, 0, 0);

@@ -1,19 +1,25 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace LongMemory.Kernel;
 
 /// <summary>
-/// Turns stored messages into index items (chunk, embed in batches, upsert) and drives the outbox states.
-/// Embedding or index failures never lose a message: it stays stored, is marked failed and is retried with back-off.
+/// The one writer of the memory index. It claims indexing outbox entries, loads the CURRENT source row of each
+/// (so a replay is idempotent and a superseded or forgotten value is deleted, never resurrected), builds the items
+/// (<see cref="IndexItemBuilder"/>), embeds them in batches, upserts and deletes, and completes the entries.
+/// A failed batch is retried entry by entry, so one bad entry never holds back the others; each failure is recorded on
+/// its entry (attempts, error, back-off) until it is dead at <see cref="ChatMemoryOptions.IndexMaxAttempts"/>.
 /// </summary>
 internal sealed partial class MemoryIndexer
 {
-    private readonly IIndexOutbox _outbox;
+    /// <summary>How long a claim keeps other indexers (threads, processes) away from an entry.</summary>
+    internal static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+
+    private const int VectorHintCapacity = 256;
+
+    private readonly IndexSources _sources;
     private readonly IMemoryIndex _index;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly TextChunker _chunker;
@@ -21,10 +27,11 @@ internal sealed partial class MemoryIndexer
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _modelCheck = new(1, 1);
+    private readonly ConcurrentDictionary<string, ReadOnlyMemory<float>> _vectorHints = new(StringComparer.Ordinal);
     private volatile bool _modelChecked;
 
     public MemoryIndexer(
-        IIndexOutbox outbox,
+        IndexSources sources,
         IMemoryIndex index,
         IEmbeddingGenerator<string, Embedding<float>> embedder,
         TextChunker chunker,
@@ -32,7 +39,7 @@ internal sealed partial class MemoryIndexer
         TimeProvider time,
         ILogger logger)
     {
-        _outbox = outbox;
+        _sources = sources;
         _index = index;
         _embedder = embedder;
         _chunker = chunker;
@@ -40,6 +47,9 @@ internal sealed partial class MemoryIndexer
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>Raised after items of an owner's collection were written (context assembly's presence cache listens).</summary>
+    public Action<string, string>? Indexed { get; set; }
 
     public TextChunker Chunker => _chunker;
 
@@ -103,171 +113,332 @@ internal sealed partial class MemoryIndexer
         return vectors;
     }
 
-    /// <summary>Indexes messages; returns how many were indexed. Failures are recorded on the messages, not thrown.</summary>
-    public async Task<int> IndexMessagesAsync(IReadOnlyList<StoredMessage> messages, CancellationToken cancellationToken)
+    /// <summary>Offers a vector already computed for a text (a model memory's near-duplicate check), so it is not embedded twice.</summary>
+    public void OfferVector(string text, ReadOnlyMemory<float> vector)
     {
-        if (messages.Count == 0)
+        if (_vectorHints.Count >= VectorHintCapacity)
         {
-            return 0;
+            _vectorHints.Clear();
         }
 
-        var ids = messages.Select(m => m.Id).ToList();
+        _vectorHints[text] = vector;
+    }
+
+    /// <summary>Processes every due outbox entry (pending, or failed and due for a retry); returns how many entries were claimed.</summary>
+    public async Task<int> DrainAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var batch = await _sources.Outbox.ClaimAsync(_options.EmbeddingBatchSize, _time.GetUtcNow(), ClaimLease, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                return total;
+            }
+
+            total += batch.Count;
+            await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (batch.Count < _options.EmbeddingBatchSize)
+            {
+                return total; // Anything written since is announced by its writer, which asks for another pass.
+            }
+        }
+    }
+
+    /// <summary>Indexes claimed entries: the batch at once, else entry by entry; completes or fails each.</summary>
+    private async Task ProcessAsync(IReadOnlyList<IndexOutboxEntry> batch, CancellationToken cancellationToken)
+    {
+        // Entries of the same source are one piece of work: the current row decides.
+        var groups = batch.GroupBy(e => (e.Kind, OwnerKey: e.Owner.Key, e.SourceId, Session: e.Kind == IndexItemKind.Document ? e.SessionId : null)).Select(g => g.ToList()).ToList();
         try
         {
-            var items = new List<MemoryItem>();
-            var texts = new List<string>();
-            foreach (var message in messages)
-            {
-                if (!ShouldIndex(message))
-                {
-                    continue;
-                }
-
-                var owner = message.Owner.Key;
-
-                var chunks = _chunker.Chunk(message.Content);
-                foreach (var chunk in chunks)
-                {
-                    var payload = new Dictionary<string, string>(StringComparer.Ordinal)
-                    {
-                        ["message_id"] = message.Id.ToString(CultureInfo.InvariantCulture),
-                        ["conversation_id"] = message.SessionId,
-                        ["chunk_index"] = chunk.Index.ToString(CultureInfo.InvariantCulture),
-                        ["chunk_count"] = chunks.Count.ToString(CultureInfo.InvariantCulture),
-                        ["role"] = message.Role.Value,
-                    };
-                    if (message.ResponseId is not null)
-                    {
-                        payload["response_id"] = message.ResponseId;
-                    }
-
-                    items.Add(new MemoryItem
-                    {
-                        Id = LogItemId(message.SessionId, chunk.Index, chunk.Text),
-                        Collection = MemoryCollections.Logs,
-                        UserId = owner,
-                        SessionId = message.SessionId,
-                        Type = message.MessageType == StoredMessageType.Report ? "report" : "message",
-                        Text = chunk.Text,
-                        CreatedAt = message.CreatedAt,
-                        Payload = payload,
-                    });
-                    texts.Add(chunk.Text);
-                }
-            }
-
-            // Identical content in the same session is indexed once: its id is derived from the content.
-            var fresh = await DropExistingAsync(items, cancellationToken).ConfigureAwait(false);
-            if (fresh.Count > 0)
-            {
-                var vectors = await EmbedManyAsync(fresh.Select(i => i.Text).ToList(), cancellationToken).ConfigureAwait(false);
-                var withVectors = fresh.Select((item, i) => WithVector(item, vectors[i])).ToList();
-                await _index.UpsertAsync(withVectors, cancellationToken).ConfigureAwait(false);
-            }
-
-            await _outbox.MarkIndexedAsync(ids, cancellationToken).ConfigureAwait(false);
-            Log.Indexed(_logger, messages.Count, fresh.Count, items.Count - fresh.Count);
-            return messages.Count;
+            var written = await ApplyAsync(groups.Select(g => g[^1]).ToList(), cancellationToken).ConfigureAwait(false);
+            await _sources.Outbox.CompleteAsync(batch.Select(e => e.Id).ToList(), cancellationToken).ConfigureAwait(false);
+            Log.Indexed(_logger, batch.Count, written);
+            return;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException && groups.Count > 1)
+        {
+            Log.BatchFailed(_logger, batch.Count, ex);
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var attempts = messages.Max(m => m.IndexAttempts) + 1;
-            var delay = RetryDelay(attempts);
-            Log.IndexFailed(_logger, messages.Count, attempts, delay.TotalSeconds, ex);
-            await _outbox.MarkIndexFailedAsync(ids, ex.GetType().Name + ": " + ex.Message, _time.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
-            return 0;
+            await FailAsync(groups[0], ex).ConfigureAwait(false);
+            return;
         }
-    }
 
-    /// <summary>Indexes whatever the outbox holds that is due (pending after a crash, failed and due for a retry).</summary>
-    public async Task<int> DrainBacklogAsync(int maxMessages, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (total < maxMessages)
+        // Isolate: one entry that always fails must not keep the rest of its batch unindexed.
+        foreach (var group in groups)
         {
-            var batch = await _outbox.GetIndexBacklogAsync(Math.Min(_options.EmbeddingBatchSize, maxMessages - total), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            if (batch.Count == 0)
+            try
             {
-                break;
+                await ApplyAsync([group[^1]], cancellationToken).ConfigureAwait(false);
+                await _sources.Outbox.CompleteAsync(group.Select(e => e.Id).ToList(), cancellationToken).ConfigureAwait(false);
             }
-
-            var indexed = await IndexMessagesAsync(batch, cancellationToken).ConfigureAwait(false);
-            total += batch.Count;
-            if (indexed == 0)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                break; // Failed again: it waits for its retry time.
+                throw;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                await FailAsync(group, ex).ConfigureAwait(false);
             }
         }
-
-        return total;
     }
 
-    internal static string LogItemId(string sessionId, int chunkIndex, string text)
-        => "log:" + Hash(sessionId + "\n" + chunkIndex.ToString(CultureInfo.InvariantCulture) + "\n" + text);
-
-    internal static string Hash(string text)
+    private async Task FailAsync(IReadOnlyList<IndexOutboxEntry> entries, Exception exception)
     {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), digest);
-        return Convert.ToHexString(digest[..12]).ToLowerInvariant();
-    }
-
-    internal static MemoryItem WithVector(MemoryItem item, ReadOnlyMemory<float> vector) => new()
-    {
-        Id = item.Id,
-        Collection = item.Collection,
-        UserId = item.UserId,
-        SessionId = item.SessionId,
-        Type = item.Type,
-        Text = item.Text,
-        CreatedAt = item.CreatedAt,
-        Payload = item.Payload,
-        Vector = vector,
-    };
-
-    private static bool ShouldIndex(StoredMessage message)
-        => !string.IsNullOrWhiteSpace(message.Content)
-           && (message.Role == ChatRole.User || message.Role == ChatRole.Assistant)
-           && message.MessageType is StoredMessageType.Chat or StoredMessageType.Report;
-
-    private async Task<List<MemoryItem>> DropExistingAsync(List<MemoryItem> items, CancellationToken cancellationToken)
-    {
-        var fresh = new List<MemoryItem>(items.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var group in items.GroupBy(i => i.UserId, StringComparer.Ordinal))
+        var attempts = entries.Max(e => e.Attempts) + 1;
+        var delay = RetryDelay(attempts);
+        var dead = attempts >= _options.IndexMaxAttempts;
+        if (dead)
         {
-            var ids = group.Select(i => i.Id).Distinct(StringComparer.Ordinal).ToList();
-            var existing = await _index.GetAsync(group.Key, MemoryCollections.Logs, ids, cancellationToken).ConfigureAwait(false);
-            var existingIds = existing.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-            foreach (var item in group)
+            Log.Dead(_logger, entries.Count, entries[0].Kind, entries[0].SourceId, attempts, exception);
+        }
+        else
+        {
+            Log.Failed(_logger, entries.Count, entries[0].Kind, attempts, delay.TotalSeconds, exception);
+        }
+
+        await _sources.Outbox.FailAsync(
+            entries.Select(e => e.Id).ToList(), exception.GetType().Name + ": " + exception.Message, _time.GetUtcNow() + delay, _options.IndexMaxAttempts, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes the index match the current source rows of the entries; returns the number of items written.</summary>
+    private async Task<int> ApplyAsync(IReadOnlyList<IndexOutboxEntry> entries, CancellationToken cancellationToken)
+    {
+        await EnsureModelAsync(cancellationToken).ConfigureAwait(false);
+        var upserts = new List<MemoryItem>();
+        var deletes = new List<(string Owner, string Collection, string Id)>();
+        var summaries = new List<(MemoryItem Item, IndexOutboxEntry Entry)>();
+
+        foreach (var group in entries.Where(e => e.Kind == IndexItemKind.Message).GroupBy(e => (e.Owner, e.SessionId)))
+        {
+            upserts.AddRange(await LoadMessagesAsync(group.Key.Owner, group.Key.SessionId, group.Select(e => long.Parse(e.SourceId, CultureInfo.InvariantCulture)).ToList(), cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var entry in entries.Where(e => e.Kind != IndexItemKind.Message))
+        {
+            var ownerKey = entry.Owner.Key;
+            switch (entry.Kind)
             {
-                if (!existingIds.Contains(item.Id) && seen.Add(item.UserId + "\n" + item.Id))
-                {
-                    fresh.Add(item);
-                }
+                case IndexItemKind.Summary:
+                    var summaryId = long.Parse(entry.SourceId, CultureInfo.InvariantCulture);
+                    var summary = entry.SessionId is null ? null : await _sources.Summaries.GetSummaryAsync(entry.Owner, entry.SessionId, summaryId, cancellationToken).ConfigureAwait(false);
+                    if (summary is null)
+                    {
+                        deletes.Add((ownerKey, MemoryCollections.Logs, IndexItemBuilder.SummaryItemId(summaryId)));
+                    }
+                    else if ((await _index.GetAsync(ownerKey, MemoryCollections.Logs, [IndexItemBuilder.SummaryItemId(summaryId)], cancellationToken).ConfigureAwait(false)).Count == 0)
+                    {
+                        // A summary never changes, so an item that exists is up to date.
+                        summaries.Add((IndexItemBuilder.ForSummary(summary, entry.Owner), entry));
+                    }
+
+                    break;
+
+                case IndexItemKind.Knowledge:
+                    var current = await _sources.Knowledge.GetCurrentAsync(ownerKey, entry.SourceId, cancellationToken).ConfigureAwait(false);
+                    if (current.Count == 0)
+                    {
+                        deletes.Add((ownerKey, MemoryCollections.Knowledge, IndexItemBuilder.KnowledgeItemId(entry.SourceId)));
+                    }
+                    else
+                    {
+                        upserts.Add(IndexItemBuilder.ForKnowledge(current[0]));
+                    }
+
+                    break;
+
+                case IndexItemKind.ModelMemory:
+                    var memoryId = long.Parse(entry.SourceId, CultureInfo.InvariantCulture);
+                    var memory = await _sources.ModelMemory.GetAsync(ownerKey, memoryId, cancellationToken).ConfigureAwait(false);
+                    if (memory is null)
+                    {
+                        deletes.Add((ownerKey, MemoryCollections.ModelMemory, IndexItemBuilder.ModelMemoryItemId(memoryId)));
+                    }
+                    else
+                    {
+                        upserts.Add(IndexItemBuilder.ForModelMemory(memory));
+                    }
+
+                    break;
+
+                case IndexItemKind.Document:
+                    var document = entry.SessionId is null || _sources.Documents is null
+                        ? null
+                        : await _sources.Documents.GetAsync(entry.Owner, entry.SessionId, entry.SourceId, cancellationToken).ConfigureAwait(false);
+                    var items = document is null ? [] : IndexItemBuilder.ForDocument(document, _chunker);
+                    upserts.AddRange(items);
+                    if (entry.SessionId is not null)
+                    {
+                        var keep = items.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+                        foreach (var stale in await FindDocumentItemsAsync(ownerKey, entry.SessionId, entry.SourceId, cancellationToken).ConfigureAwait(false))
+                        {
+                            if (!keep.Contains(stale))
+                            {
+                                deletes.Add((ownerKey, MemoryCollections.Documents, stale));
+                            }
+                        }
+                    }
+
+                    break;
             }
         }
 
-        return fresh;
+        var all = upserts.Concat(summaries.Select(s => s.Item)).ToList();
+        var vectors = await EmbedItemsAsync(all, cancellationToken).ConfigureAwait(false);
+        var withVectors = all.Select((item, i) => IndexItemBuilder.WithVector(item, vectors[i])).ToList();
+        deletes.AddRange(await FindRepeatedSummariesAsync(summaries, withVectors.Skip(upserts.Count).ToList(), cancellationToken).ConfigureAwait(false));
+
+        if (withVectors.Count > 0)
+        {
+            await _index.UpsertAsync(withVectors, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var group in deletes.GroupBy(d => (d.Owner, d.Collection)))
+        {
+            await _index.DeleteAsync(group.Key.Owner, group.Key.Collection, group.Select(d => d.Id).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var written in withVectors.Select(i => (i.UserId, i.Collection)).Distinct())
+        {
+            Indexed?.Invoke(written.UserId, written.Collection);
+        }
+
+        return withVectors.Count;
+    }
+
+    private async Task<IReadOnlyList<MemoryItem>> LoadMessagesAsync(MemoryOwner owner, string? sessionId, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        if (sessionId is null)
+        {
+            return [];
+        }
+
+        IReadOnlyList<StoredMessage> messages;
+        try
+        {
+            messages = await _sources.Messages.GetMessagesByIdAsync(owner, sessionId, ids, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionNotFoundException)
+        {
+            return []; // Purged: nothing left to index.
+        }
+
+        var items = messages.SelectMany(m => IndexItemBuilder.ForMessage(m, _chunker)).ToList();
+
+        // Identical content in the same session is indexed once: its id is derived from the content.
+        var existing = items.Count == 0 ? [] : await _index.GetAsync(owner.Key, MemoryCollections.Logs, items.Select(i => i.Id).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        var seen = existing.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        return items.Where(i => seen.Add(i.Id)).ToList();
+    }
+
+    private async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedItemsAsync(IReadOnlyList<MemoryItem> items, CancellationToken cancellationToken)
+    {
+        var vectors = new ReadOnlyMemory<float>[items.Count];
+        var missing = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (_vectorHints.TryRemove(items[i].Text, out var hint))
+            {
+                vectors[i] = hint;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            var embedded = await EmbedManyAsync(missing.Select(i => items[i].Text).ToList(), cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < missing.Count; j++)
+            {
+                vectors[missing[j]] = embedded[j];
+            }
+        }
+
+        return vectors;
+    }
+
+    /// <summary>
+    /// The near-duplicate rule for summaries: a new summary that repeats (cosine at or above
+    /// <see cref="ChatMemoryOptions.NearDuplicateThreshold"/>) the item of a SUPERSEDED summary of its session replaces
+    /// that item, so rolled-up repeats do not pile up. An active summary's item is never removed: every active summary
+    /// keeps exactly one item.
+    /// </summary>
+    private async Task<IReadOnlyList<(string Owner, string Collection, string Id)>> FindRepeatedSummariesAsync(
+        IReadOnlyList<(MemoryItem Item, IndexOutboxEntry Entry)> summaries, IReadOnlyList<MemoryItem> withVectors, CancellationToken cancellationToken)
+    {
+        var deletes = new List<(string, string, string)>();
+        var activeBySession = new Dictionary<(MemoryOwner, string), HashSet<string>>();
+        var newIds = withVectors.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < summaries.Count; i++)
+        {
+            var (item, entry) = summaries[i];
+            var filter = new MemoryFilter(item.UserId) { SessionId = item.SessionId, Collections = [MemoryCollections.Logs], Types = ["summary"] };
+            var nearest = await _index.SearchAsync(new MemorySearchRequest(filter) { QueryVector = withVectors[i].Vector, Top = 1 }, cancellationToken).ConfigureAwait(false);
+            if (nearest.Count == 0 || nearest[0].VectorSimilarity < _options.NearDuplicateThreshold || newIds.Contains(nearest[0].Item.Id))
+            {
+                continue;
+            }
+
+            var key = (entry.Owner, entry.SessionId!);
+            if (!activeBySession.TryGetValue(key, out var active))
+            {
+                var current = await _sources.Summaries.GetSummariesAsync(entry.Owner, entry.SessionId!, activeOnly: true, cancellationToken).ConfigureAwait(false);
+                active = current.Select(s => IndexItemBuilder.SummaryItemId(s.Id)).ToHashSet(StringComparer.Ordinal);
+                activeBySession[key] = active;
+            }
+
+            if (!active.Contains(nearest[0].Item.Id))
+            {
+                deletes.Add((item.UserId, MemoryCollections.Logs, nearest[0].Item.Id));
+            }
+        }
+
+        return deletes;
+    }
+
+    private async Task<IReadOnlyList<string>> FindDocumentItemsAsync(string ownerKey, string sessionId, string documentId, CancellationToken cancellationToken)
+    {
+        var filter = new MemoryFilter(ownerKey) { SessionId = sessionId, Collections = [MemoryCollections.Documents] };
+        var found = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await _index.ScrollAsync(filter, 256, cursor, cancellationToken).ConfigureAwait(false);
+            found.AddRange(page.Items.Where(i => i.Payload.TryGetValue("document_id", out var d) && d == documentId).Select(i => i.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return found;
     }
 
     private TimeSpan RetryDelay(int attempts)
     {
         var factor = Math.Pow(2, Math.Min(attempts - 1, 20));
-        var delay = TimeSpan.FromTicks((long)Math.Min(_options.IndexRetryBaseDelay.Ticks * factor, _options.IndexRetryMaxDelay.Ticks));
-        return delay;
+        return TimeSpan.FromTicks((long)Math.Min(_options.IndexRetryBaseDelay.Ticks * factor, _options.IndexRetryMaxDelay.Ticks));
     }
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Debug, "Indexed {MessageCount} messages: {NewItems} new items, {DuplicateItems} duplicates skipped.")]
-        public static partial void Indexed(ILogger logger, int messageCount, int newItems, int duplicateItems);
+        [LoggerMessage(1, LogLevel.Debug, "Indexed {EntryCount} outbox entries: {ItemCount} items written.")]
+        public static partial void Indexed(ILogger logger, int entryCount, int itemCount);
 
-        [LoggerMessage(2, LogLevel.Warning, "Indexing {MessageCount} messages failed (attempt {Attempt}); they stay stored and are retried in {RetrySeconds} s.")]
-        public static partial void IndexFailed(ILogger logger, int messageCount, int attempt, double retrySeconds, Exception exception);
+        [LoggerMessage(2, LogLevel.Warning, "Indexing {EntryCount} {Kind} entries failed (attempt {Attempt}); the rows stay stored and are retried in {RetrySeconds} s.")]
+        public static partial void Failed(ILogger logger, int entryCount, IndexItemKind kind, int attempt, double retrySeconds, Exception exception);
+
+        [LoggerMessage(3, LogLevel.Information, "Indexing a batch of {EntryCount} outbox entries failed; retrying them one by one.")]
+        public static partial void BatchFailed(ILogger logger, int entryCount, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Error, "Indexing {EntryCount} {Kind} entries (source {SourceId}) failed {Attempt} times; they are dead and no longer retried.")]
+        public static partial void Dead(ILogger logger, int entryCount, IndexItemKind kind, string sourceId, int attempt, Exception exception);
     }
 }

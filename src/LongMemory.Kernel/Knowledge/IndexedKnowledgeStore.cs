@@ -1,32 +1,29 @@
 namespace LongMemory.Kernel;
 
 /// <summary>
-/// Keeps the knowledge collection of the memory index in step with the knowledge store, whoever writes to it
-/// (the memory itself, reduction's knowledge capture or an app): current facts are indexed, closed ones removed.
+/// Announces knowledge writes to the indexer, whoever makes them (the memory itself, reduction's knowledge capture or
+/// an app). The store writes each change's outbox entry in the same transaction as the row; this wrapper only asks the
+/// indexer for a pass, so the knowledge collection follows the store (current facts indexed, closed ones removed).
 /// </summary>
-internal sealed class IndexedKnowledgeStore(
-    IKnowledgeStore inner,
-    Func<string, IReadOnlyList<KnowledgeEntry>, CancellationToken, Task> indexAsync,
-    Func<string, string, CancellationToken, Task> removeAsync) : IKnowledgeStore
+internal sealed class IndexedKnowledgeStore(IKnowledgeStore inner, Func<bool, CancellationToken, Task> afterWriteAsync) : IKnowledgeStore
 {
     public IKnowledgeStore Inner => inner;
 
     public async Task<KnowledgeEntry> UpsertAsync(KnowledgeEntry entry, CancellationToken cancellationToken = default)
     {
         var current = await inner.UpsertAsync(entry, cancellationToken).ConfigureAwait(false);
-        await indexAsync(current.UserId, [current], cancellationToken).ConfigureAwait(false);
+        await afterWriteAsync(false, cancellationToken).ConfigureAwait(false);
         return current;
     }
 
     public async Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default)
     {
-        var entry = await inner.GetAsync(userId, id, cancellationToken).ConfigureAwait(false);
-        if (entry is null || !await inner.CloseAsync(userId, id, cancellationToken).ConfigureAwait(false))
+        if (!await inner.CloseAsync(userId, id, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
-        await removeAsync(userId, entry.Key, cancellationToken).ConfigureAwait(false);
+        await afterWriteAsync(true, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -39,6 +36,14 @@ internal sealed class IndexedKnowledgeStore(
     public Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
         => inner.GetAsync(userId, id, cancellationToken);
 
-    public Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
-        => inner.DeleteBySessionAsync(userId, sessionId, cancellationToken);
+    public async Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        var deleted = await inner.DeleteBySessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
+        if (deleted > 0)
+        {
+            await afterWriteAsync(true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
 }

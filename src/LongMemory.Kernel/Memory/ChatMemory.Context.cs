@@ -26,7 +26,9 @@ public sealed partial class ChatMemory
         var alreadyStored = tail.Count == newMessages.Count
             && tail.Select(StoredMessageMapper.Fingerprint).SequenceEqual(newMessages.Select(StoredMessageMapper.Fingerprint), StringComparer.Ordinal);
         var excluded = alreadyStored ? tail.Select(m => m.Id).ToHashSet() : [];
-        return await Assembler.AssembleAsync(session, scope, systemMessages ?? [], newMessages, excluded, 0, false, cancellationToken).ConfigureAwait(false);
+        var context = await Assembler.AssembleAsync(session, scope, systemMessages ?? [], newMessages, excluded, 0, false, cancellationToken).ConfigureAwait(false);
+        context.Report.Indexing = await Outbox.GetIndexStatusAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
+        return context;
     }
 
     /// <summary>Runs one turn's memory work for the chat client: reduce when triggered, then assemble.</summary>
@@ -36,6 +38,8 @@ public sealed partial class ChatMemory
         var reduction = await ReduceIfNeededAsync(scope, cancellationToken).ConfigureAwait(false);
         var reduceMs = watch.Elapsed.TotalMilliseconds;
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        return await Assembler.AssembleAsync(session, scope, systemMessages, newMessages, storedNew.Select(m => m.Id).ToHashSet(), reduction.SummariesCreated > 0 ? reduceMs : 0, reduction.SummariesCreated > 0, cancellationToken).ConfigureAwait(false);
+        var context = await Assembler.AssembleAsync(session, scope, systemMessages, newMessages, storedNew.Select(m => m.Id).ToHashSet(), reduction.SummariesCreated > 0 ? reduceMs : 0, reduction.SummariesCreated > 0, cancellationToken).ConfigureAwait(false);
+        context.Report.Indexing = await Outbox.GetIndexStatusAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
+        return context;
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LongMemory.Kernel;
 
 public sealed partial class ChatMemory
@@ -67,48 +65,4 @@ public sealed partial class ChatMemory
         Throw.IfNull(scope);
         return await Knowledge.CloseAsync(scope.Owner.Key, entryId, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>One index item per key: a superseding value replaces the item, so recall only sees current facts.</summary>
-    internal static string KnowledgeItemId(string key) => "kn:" + key;
-
-    private async Task IndexKnowledgeAsync(string owner, IReadOnlyList<KnowledgeEntry> entries, CancellationToken cancellationToken)
-    {
-        var current = entries.Where(e => e.IsCurrent).GroupBy(e => e.Key, StringComparer.Ordinal).Select(g => g.Last()).ToList();
-        if (current.Count == 0)
-        {
-            return;
-        }
-
-        var texts = current.Select(KnowledgeText).ToList();
-        var vectors = await _indexer.EmbedManyAsync(texts, cancellationToken).ConfigureAwait(false);
-        var items = current.Select((entry, i) => new MemoryItem
-        {
-            Id = KnowledgeItemId(entry.Key),
-            Collection = MemoryCollections.Knowledge,
-            UserId = owner,
-            SessionId = entry.SessionId,
-            Type = "fact",
-            Text = texts[i],
-            Vector = vectors[i],
-            CreatedAt = entry.ValidFrom,
-            Payload = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["entry_id"] = entry.Id.ToString(CultureInfo.InvariantCulture),
-                ["key"] = entry.Key,
-                ["value"] = entry.Value,
-                ["confidence"] = entry.Confidence.ToString("0.###", CultureInfo.InvariantCulture),
-            },
-        }).ToList();
-        await Index.UpsertAsync(items, cancellationToken).ConfigureAwait(false);
-        MarkPresent(owner, MemoryCollections.Knowledge);
-    }
-
-    private async Task ResyncKnowledgeIndexAsync(string owner, CancellationToken cancellationToken)
-    {
-        await Index.DeleteAsync(new MemoryFilter(owner) { Collections = [MemoryCollections.Knowledge] }, cancellationToken).ConfigureAwait(false);
-        var current = await Knowledge.GetCurrentAsync(owner, null, cancellationToken).ConfigureAwait(false);
-        await IndexKnowledgeAsync(owner, current, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string KnowledgeText(KnowledgeEntry entry) => KnowledgeHints.IndexText(entry.Key, entry.Value);
 }

@@ -22,7 +22,16 @@ public sealed partial class ChatMemory
         Throw.IfOutOfRange(importance, 0, 1);
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var owner = scope.Owner.Key;
-        var vector = await _indexer.EmbedAsync(content, cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<float> vector;
+        try
+        {
+            vector = await _indexer.EmbedAsync(content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or LongMemoryStoreException or EmbeddingModelMismatchException or OutOfMemoryException))
+        {
+            // The near-duplicate check needs the vector before anything is written; nothing was stored.
+            throw new InvalidOperationException($"Saving to model memory failed: the embedding generator failed ({ex.GetType().Name}: {ex.Message}). Nothing was stored.", ex);
+        }
 
         var nearest = await Index.SearchAsync(
             new MemorySearchRequest(new MemoryFilter(owner) { Collections = [MemoryCollections.ModelMemory] }) { QueryVector = vector, Top = 1 },
@@ -47,28 +56,9 @@ public sealed partial class ChatMemory
                 cancellationToken).ConfigureAwait(false);
         }
 
-        await Index.UpsertAsync(
-            [
-                new MemoryItem
-                {
-                    Id = ModelMemoryItemId(entry.Id),
-                    Collection = MemoryCollections.ModelMemory,
-                    UserId = owner,
-                    SessionId = scope.SessionId,
-                    Type = "memory",
-                    Text = entry.Content,
-                    Vector = vector,
-                    CreatedAt = entry.CreatedAt,
-                    Payload = new Dictionary<string, string>(StringComparer.Ordinal)
-                    {
-                        ["entry_id"] = entry.Id.ToString(CultureInfo.InvariantCulture),
-                        ["category"] = entry.Category ?? string.Empty,
-                        ["importance"] = entry.Importance.ToString("0.###", CultureInfo.InvariantCulture),
-                    },
-                },
-            ],
-            cancellationToken).ConfigureAwait(false);
-        MarkPresent(owner, MemoryCollections.ModelMemory);
+        // The store wrote the outbox entry with the row; the indexer reuses the vector computed above.
+        _indexer.OfferVector(entry.Content, vector);
+        await AfterWriteAsync(deletion: false, cancellationToken).ConfigureAwait(false);
         return entry;
     }
 
@@ -95,9 +85,7 @@ public sealed partial class ChatMemory
             return false;
         }
 
-        await Index.DeleteAsync(scope.Owner.Key, MemoryCollections.ModelMemory, [ModelMemoryItemId(entryId)], cancellationToken).ConfigureAwait(false);
+        await AfterWriteAsync(deletion: true, cancellationToken).ConfigureAwait(false);
         return true;
     }
-
-    internal static string ModelMemoryItemId(long entryId) => FormatId("mm:", entryId);
 }

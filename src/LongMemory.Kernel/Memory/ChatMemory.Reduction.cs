@@ -124,7 +124,7 @@ public sealed partial class ChatMemory
             cancellationToken).ConfigureAwait(false);
 
         // Reports are searchable like the conversation, but never replayed as turns (the context skips non-chat types).
-        await _indexer.IndexMessagesAsync(stored, cancellationToken).ConfigureAwait(false);
+        await AfterWriteAsync(deletion: false, cancellationToken).ConfigureAwait(false);
         return stored[0];
     }
 
@@ -133,59 +133,9 @@ public sealed partial class ChatMemory
         if (result.SummariesCreated > 0)
         {
             Log.Reduced(_logger, scope.SessionId!, result.SummariesCreated, result.MessagesTrimmed);
-            await IndexSummariesAsync(scope, cancellationToken).ConfigureAwait(false);
+            await AfterWriteAsync(deletion: false, cancellationToken).ConfigureAwait(false); // the summaries' outbox entries
         }
 
         return result;
     }
-
-    /// <summary>
-    /// Indexes summaries not yet in the index. A summary that is a near-duplicate of an indexed one of the same session
-    /// replaces that item instead of adding another.
-    /// </summary>
-    private async Task IndexSummariesAsync(MemoryScope scope, CancellationToken cancellationToken)
-    {
-        var summaries = await Summaries.GetSummariesAsync(scope.Owner, scope.SessionId!, activeOnly: false, cancellationToken).ConfigureAwait(false);
-        var ids = summaries.Select(s => SummaryItemId(s.Id)).ToList();
-        var indexed = (await Index.GetAsync(scope.Owner.Key, MemoryCollections.Logs, ids, cancellationToken).ConfigureAwait(false)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var summary in summaries.Where(s => !indexed.Contains(SummaryItemId(s.Id))))
-        {
-            var vector = await _indexer.EmbedAsync(summary.Content, cancellationToken).ConfigureAwait(false);
-            var filter = new MemoryFilter(scope.Owner.Key) { SessionId = scope.SessionId, Collections = [MemoryCollections.Logs], Types = ["summary"] };
-            var nearest = await Index.SearchAsync(new MemorySearchRequest(filter) { QueryVector = vector, Top = 1 }, cancellationToken).ConfigureAwait(false);
-            var itemId = SummaryItemId(summary.Id);
-
-            // A near-duplicate replaces the item it repeats (the count stays the same); the new item keeps its own id so
-            // that later rounds see it as indexed and do not embed it again.
-            if (nearest.Count > 0 && nearest[0].VectorSimilarity >= Options.NearDuplicateThreshold && nearest[0].Item.Id != itemId)
-            {
-                await Index.DeleteAsync(scope.Owner.Key, MemoryCollections.Logs, [nearest[0].Item.Id], cancellationToken).ConfigureAwait(false);
-            }
-
-            await Index.UpsertAsync(
-                [
-                    new MemoryItem
-                    {
-                        Id = itemId,
-                        Collection = MemoryCollections.Logs,
-                        UserId = scope.Owner.Key,
-                        SessionId = scope.SessionId,
-                        Type = "summary",
-                        Text = summary.Content,
-                        Vector = vector,
-                        CreatedAt = summary.CreatedAt,
-                        Payload = new Dictionary<string, string>(StringComparer.Ordinal)
-                        {
-                            ["summary_id"] = summary.Id.ToString(CultureInfo.InvariantCulture),
-                            ["level"] = summary.Level.ToString(CultureInfo.InvariantCulture),
-                            ["first_message_id"] = summary.FirstMessageId.ToString(CultureInfo.InvariantCulture),
-                            ["last_message_id"] = summary.LastMessageId.ToString(CultureInfo.InvariantCulture),
-                        },
-                    },
-                ],
-                cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static string SummaryItemId(long summaryId) => FormatId("sum:", summaryId);
 }

@@ -87,10 +87,11 @@ public sealed partial class ChatMemory
             return;
         }
 
-        await Index.DeleteAsync(new MemoryFilter(scope.Owner.Key) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
-        await Knowledge.DeleteBySessionAsync(scope.Owner.Key, session.Id, cancellationToken).ConfigureAwait(false);
-        await ResyncKnowledgeIndexAsync(scope.Owner.Key, cancellationToken).ConfigureAwait(false);
+        // SQL first (the purge drops the session's rows, documents and outbox entries), then knowledge (its keys are queued
+        // to follow whatever stays current), then every index item of the session, so no pass can re-add one afterwards.
         await Sessions.PurgeSessionAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
+        await Knowledge.DeleteBySessionAsync(scope.Owner.Key, session.Id, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(new MemoryFilter(scope.Owner.Key) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
         Log.SessionDeleted(_logger, session.Id, hard: true);
     }
 
@@ -144,14 +145,8 @@ public sealed partial class ChatMemory
         var stored = await Messages.AppendMessagesAsync(scope.Owner, session.Id, toStore, cancellationToken).ConfigureAwait(false);
         Log.Stored(_logger, session.Id, stored.Count, stored.Sum(m => m.TokenCount));
 
-        if (_background is not null)
-        {
-            await _background.EnqueueAsync(stored, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await _indexer.IndexMessagesAsync(stored, cancellationToken).ConfigureAwait(false);
-        }
+        // Stored with their outbox entries in one transaction: indexing failures are recorded and retried, never thrown.
+        await AfterWriteAsync(deletion: false, cancellationToken).ConfigureAwait(false);
 
         if (Options.CaptureKnowledgeOnEveryMessage)
         {

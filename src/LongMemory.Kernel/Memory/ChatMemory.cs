@@ -18,7 +18,7 @@ namespace LongMemory.Kernel;
 public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
 {
     private readonly MemoryIndexer _indexer;
-    private readonly BackgroundIndexer? _background;
+    private readonly IndexingWorker _worker;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _startup = new(1, 1);
@@ -44,11 +44,9 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         Summaries = components.Summaries ?? (ISummaryStore)components.Sessions!;
         Outbox = components.Outbox ?? (IIndexOutbox)components.Sessions!;
         Index = components.Index!;
-        Knowledge = new IndexedKnowledgeStore(
-            components.Knowledge!,
-            (owner, entries, ct) => IndexKnowledgeAsync(owner, entries, ct),
-            (owner, key, ct) => Index.DeleteAsync(owner, MemoryCollections.Knowledge, [KnowledgeItemId(key)], ct));
+        Knowledge = new IndexedKnowledgeStore(components.Knowledge!, (deleted, ct) => AfterWriteAsync(deleted, ct));
         ModelMemory = components.ModelMemory!;
+        Documents = components.Documents;
         Embedder = components.EmbeddingGenerator!;
         DefaultVectorWeight = Options.DefaultVectorWeight ?? (IsOfflineEmbedder(Embedder) ? ChatMemoryOptions.OfflineEmbedderVectorWeight : 1.0);
         TokenCounter = components.TokenCounter!;
@@ -62,11 +60,12 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         }
 
         var chunker = new TextChunker(TokenCounter, new TextChunkerOptions { MaxChunkTokens = Options.ChunkMaxTokens });
-        _indexer = new MemoryIndexer(Outbox, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>());
-        if (Options.IndexingMode == IndexingMode.Background)
+        var sources = new IndexSources(Outbox, Messages, Summaries, components.Knowledge!, ModelMemory, Documents);
+        _indexer = new MemoryIndexer(sources, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>())
         {
-            _background = new BackgroundIndexer(_indexer, Options, _time, loggerFactory.CreateLogger<BackgroundIndexer>());
-        }
+            Indexed = MarkPresent,
+        };
+        _worker = new IndexingWorker(_indexer, _time, Options.IndexRetryBaseDelay, loggerFactory.CreateLogger<IndexingWorker>());
 
         Summarizer = components.Summarizer ?? new ExtractiveSummarizer(TokenCounter);
         FactExtractor = components.FactExtractor;
@@ -96,6 +95,8 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     internal IKnowledgeStore Knowledge { get; }
 
     internal IModelMemoryStore ModelMemory { get; }
+
+    internal IDocumentStore? Documents { get; }
 
     internal IMemoryIndex Index { get; }
 
@@ -156,19 +157,24 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
                 return;
             }
 
-            await _indexer.EnsureModelAsync(cancellationToken).ConfigureAwait(false);
-            _started = true;
-            if (_background is not null)
+            try
             {
-                _background.RequestBacklogDrain();
+                await _indexer.EnsureModelAsync(cancellationToken).ConfigureAwait(false);
             }
-            else
+            catch (Exception ex) when (ex is not (EmbeddingModelMismatchException or OperationCanceledException or LongMemoryStoreException or OutOfMemoryException))
             {
-                var recovered = await _indexer.DrainBacklogAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
-                if (recovered > 0)
-                {
-                    Log.Recovered(_logger, recovered);
-                }
+                // The embedder is down: storing still works; indexing checks the model again and its entries wait in the outbox.
+                Log.EmbedderUnavailable(_logger, ex);
+            }
+
+            _started = true;
+            _worker.Start();
+
+            // Recovery: whatever the outbox holds from a previous run (every kind) is indexed now; inline mode waits for it.
+            var recovery = _worker.Request();
+            if (Options.IndexingMode == IndexingMode.Inline)
+            {
+                await recovery.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -177,19 +183,21 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Waits until the background indexer has nothing queued (immediately in inline mode).</summary>
+    /// <summary>
+    /// Waits until the indexer has no pass running or requested: background indexing of recent writes, and retries the
+    /// retry timer started (in every mode). Tests advance a fake <see cref="TimeProvider"/> and then wait here.
+    /// </summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task that completes when indexing is idle.</returns>
-    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
-        => _background?.WhenIdleAsync(cancellationToken) ?? Task.CompletedTask;
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _worker.WhenIdleAsync(cancellationToken);
 
-    /// <summary>Indexes messages that are pending, or failed and due for a retry, now.</summary>
+    /// <summary>Indexes every outbox entry (any kind) that is pending, or failed and due for a retry, now.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The number of messages processed.</returns>
+    /// <returns>The number of outbox entries processed (indexed or failed again).</returns>
     public async Task<int> ProcessIndexBacklogAsync(CancellationToken cancellationToken = default)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        return await _indexer.DrainBacklogAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+        return await _indexer.DrainAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets the indexing outbox counts of the whole store (an operator's view; a scope's own counts come from <see cref="ScopedMemory.GetIndexStatusAsync"/>).</summary>
@@ -216,17 +224,13 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_background is not null)
-        {
-            await _background.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await _worker.DisposeAsync().ConfigureAwait(false);
         _startup.Dispose();
         _ownedResource?.Dispose();
     }
 
     /// <inheritdoc />
-    /// <remarks>Stops the background indexer (waiting for the batch in flight) so a container disposed synchronously works.</remarks>
+    /// <remarks>Stops the indexer and its retry timer (waiting for the batch in flight) so a container disposed synchronously works.</remarks>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Checks that the scope names a session that exists, is active and belongs to the scope's user.</summary>
@@ -250,10 +254,48 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
 
     internal static string FormatId(string prefix, long id) => prefix + id.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Announces a write whose outbox entries are committed. Inline mode waits for the indexing pass (its own entries
+    /// are indexed, or recorded as failed, before the call returns); background mode does not, except for deletions and
+    /// forgetting, which always wait so a forgotten item has left recall when the call returns. Indexing failures never
+    /// surface here: they are recorded on the entries and retried.
+    /// </summary>
+    internal async Task AfterWriteAsync(bool deletion, CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            return; // StartAsync's recovery pass picks the entries up.
+        }
+
+        if (Options.IndexingMode == IndexingMode.Inline)
+        {
+            try
+            {
+                await _worker.RunInlineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (LongMemoryStoreException ex)
+            {
+                // The row is committed with its outbox entry; the retry timer comes back for it.
+                Log.InlinePassFailed(_logger, ex);
+            }
+
+            return;
+        }
+
+        var pass = _worker.Request();
+        if (deletion)
+        {
+            await pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Information, "Recovered {MessageCount} messages from the indexing outbox.")]
-        public static partial void Recovered(ILogger logger, int messageCount);
+        [LoggerMessage(20, LogLevel.Warning, "The embedding generator is unavailable at start-up; writes are stored and indexed when it is back.")]
+        public static partial void EmbedderUnavailable(ILogger logger, Exception exception);
+
+        [LoggerMessage(26, LogLevel.Error, "Indexing after a write failed in the store; the outbox keeps the entries and the retry timer tries again.")]
+        public static partial void InlinePassFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(21, LogLevel.Information, "Session {SessionId}: stored {MessageCount} messages ({TokenCount} tokens).")]
         public static partial void Stored(ILogger logger, string sessionId, int messageCount, int tokenCount);

@@ -155,6 +155,7 @@ public sealed class ChatMemoryBuilder
                 Sessions = new SqliteSessionStore(database, time, loggers?.CreateLogger<SqliteSessionStore>()),
                 Knowledge = new SqliteKnowledgeStore(database, time, loggers?.CreateLogger<SqliteKnowledgeStore>()),
                 ModelMemory = new SqliteModelMemoryStore(database, time, loggers?.CreateLogger<SqliteModelMemoryStore>()),
+                Documents = new SqliteDocumentStore(database, time),
                 Index = _indexFactory?.Invoke(database) ?? new SqliteMemoryIndex(database),
                 EmbeddingGenerator = _embedder ?? new HashingEmbeddingGenerator(),
                 TokenCounter = tokenCounter,

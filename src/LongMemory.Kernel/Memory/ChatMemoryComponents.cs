@@ -24,6 +24,9 @@ public sealed class ChatMemoryComponents
     /// <summary>Gets or sets the model memory store (required).</summary>
     public IModelMemoryStore? ModelMemory { get; set; }
 
+    /// <summary>Gets or sets the document store; documents cannot be imported when <see langword="null"/>.</summary>
+    public IDocumentStore? Documents { get; set; }
+
     /// <summary>Gets or sets the memory index (required).</summary>
     public IMemoryIndex? Index { get; set; }
 

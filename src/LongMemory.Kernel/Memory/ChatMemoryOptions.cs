@@ -7,7 +7,8 @@ public sealed class ChatMemoryOptions
     /// <value>Default <see cref="IndexingMode.Inline"/>.</value>
     public IndexingMode IndexingMode { get; set; } = IndexingMode.Inline;
 
-    /// <summary>Gets or sets the capacity of the background indexing queue (in batches of appended messages); writers wait when it is full.</summary>
+    /// <summary>Gets or sets the capacity of the background indexing queue.</summary>
+    /// <remarks>Kept for configuration compatibility: the indexing outbox table is now the queue, so writers never wait for it.</remarks>
     /// <value>Default 256.</value>
     public int BackgroundQueueCapacity { get; set; } = 256;
 
@@ -22,6 +23,13 @@ public sealed class ChatMemoryOptions
     /// <summary>Gets or sets the longest retry delay after indexing failures.</summary>
     /// <value>Default 5 minutes.</value>
     public TimeSpan IndexRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets how many times indexing of one outbox entry is attempted before it is dead: no longer retried, counted
+    /// in <see cref="IndexStatus.Dead"/> with its last error (its row stays stored).
+    /// </summary>
+    /// <value>Default 8 (with the default delays, about 4 minutes of retries).</value>
+    public int IndexMaxAttempts { get; set; } = 8;
 
     /// <summary>Gets or sets the chunk size, in tokens, above which a message or document is split at sentence boundaries.</summary>
     /// <value>Default 256.</value>
@@ -70,6 +78,7 @@ public sealed class ChatMemoryOptions
         Throw.IfLessThan(BackgroundQueueCapacity, 1, nameof(BackgroundQueueCapacity));
         Throw.IfLessThan(EmbeddingBatchSize, 1, nameof(EmbeddingBatchSize));
         Throw.IfLessThan(ChunkMaxTokens, 16, nameof(ChunkMaxTokens));
+        Throw.IfOutOfRange(IndexMaxAttempts, 1, 1000, nameof(IndexMaxAttempts));
         Throw.IfOutOfRange(NearDuplicateThreshold, 0.5, 1.0, nameof(NearDuplicateThreshold));
         Throw.IfOutOfRange(CurrentSessionBoost, 1.0, 10.0, nameof(CurrentSessionBoost));
         if (DefaultVectorWeight is { } vectorWeight)

@@ -25,8 +25,8 @@ public class IndexStatusProbeTests
         var status = await attacker.GetIndexStatusAsync();
         var userWide = await world.Memory.ForScope(MemoryScope.ForUser("mallory")).GetIndexStatusAsync();
 
-        Assert.Equal(new IndexStatus(0, 1, 0, null), status);
-        Assert.Equal(new IndexStatus(0, 1, 0, null), userWide);
+        Assert.Equal(new IndexStatus(0, 1, 0, 0, null), status);
+        Assert.Equal(new IndexStatus(0, 1, 0, 0, null), userWide);
         Assert.Equal(victimStatus, await world.Memory.ForScope(VictimScope).GetIndexStatusAsync());
     }
 }

@@ -57,14 +57,14 @@ internal sealed class OwnerTrackingSessionStore(SqliteSessionStore inner, Dictio
     public Task<int> SetTrimmedAsync(string sessionId, IReadOnlyList<long> messageIds, bool trimmed, CancellationToken cancellationToken = default)
         => inner.SetTrimmedAsync(OwnerOf(sessionId), sessionId, messageIds, trimmed, cancellationToken);
 
-    public Task<IReadOnlyList<StoredMessage>> GetIndexBacklogAsync(int maxCount, DateTimeOffset now, CancellationToken cancellationToken = default)
-        => inner.GetIndexBacklogAsync(maxCount, now, cancellationToken);
+    public Task<IReadOnlyList<IndexOutboxEntry>> ClaimAsync(int maxCount, DateTimeOffset now, TimeSpan? lease = null, CancellationToken cancellationToken = default)
+        => inner.ClaimAsync(maxCount, now, lease ?? TimeSpan.FromHours(1), cancellationToken);
 
-    public Task MarkIndexedAsync(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
-        => inner.MarkIndexedAsync(messageIds, cancellationToken);
+    public Task CompleteAsync(IReadOnlyList<long> entryIds, CancellationToken cancellationToken = default)
+        => inner.CompleteAsync(entryIds, cancellationToken);
 
-    public Task MarkIndexFailedAsync(IReadOnlyList<long> messageIds, string error, DateTimeOffset retryAt, CancellationToken cancellationToken = default)
-        => inner.MarkIndexFailedAsync(messageIds, error, retryAt, cancellationToken);
+    public Task FailAsync(IReadOnlyList<long> entryIds, string error, DateTimeOffset retryAt, int maxAttempts = 8, CancellationToken cancellationToken = default)
+        => inner.FailAsync(entryIds, error, retryAt, maxAttempts, cancellationToken);
 
     public Task<IndexStatus> GetIndexStatusAsync(string? sessionId = null, CancellationToken cancellationToken = default)
         => sessionId is null ? inner.GetIndexStatusAsync(null, null, cancellationToken) : inner.GetIndexStatusAsync(OwnerOf(sessionId), sessionId, cancellationToken);

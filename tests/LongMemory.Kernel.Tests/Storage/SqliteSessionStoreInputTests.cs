@@ -39,7 +39,7 @@ public sealed class SqliteSessionStoreInputTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>("title", () => _store.RenameSessionAsync("s", " "));
         await Assert.ThrowsAsync<ArgumentException>("owner", () => _store.Inner.ListSessionsAsync(default));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("skip", () => _store.ListSessionsAsync("a", skip: -1));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("maxCount", () => _store.GetIndexBacklogAsync(0, DateTimeOffset.UtcNow));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("maxCount", () => _store.ClaimAsync(0, DateTimeOffset.UtcNow));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("query.Take", () => _store.GetMessagesAsync("s", new MessageQuery { Take = -1 }));
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 
@@ -390,7 +391,7 @@ public sealed class SqliteSessionStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Outbox_PendingFailedAndIndexedFlow()
+    public async Task Outbox_ClaimCompleteFailAndDead_CountsAndMirrorsMessageState()
     {
         var s1 = await _store.CreateSessionAsync("alice", "t");
         var s2 = await _store.CreateSessionAsync("bob", "t");
@@ -398,29 +399,42 @@ public sealed class SqliteSessionStoreTests : IDisposable
         var n = await _store.AppendMessagesAsync(s2.Id, [Msg(ChatRole.User, "4")]);
         var now = _clock.GetUtcNow();
 
-        Assert.Equal([m[0].Id, m[1].Id], (await _store.GetIndexBacklogAsync(2, now)).Select(x => x.Id));
+        var first = await _store.ClaimAsync(2, now);
+        Assert.Equal([m[0].Id.ToString(CultureInfo.InvariantCulture), m[1].Id.ToString(CultureInfo.InvariantCulture)], first.Select(e => e.SourceId));
+        Assert.All(first, e => Assert.Equal(IndexItemKind.Message, e.Kind));
+        Assert.Equal(MemoryOwner.User("alice"), first[0].Owner);
+        Assert.Equal(s1.Id, first[0].SessionId);
 
-        await _store.MarkIndexedAsync([m[0].Id]);
-        await _store.MarkIndexFailedAsync([m[1].Id], "embedder down", now.AddMinutes(1));
-        await _store.MarkIndexFailedAsync([m[1].Id], "embedder still down", now.AddMinutes(5));
+        // Claimed entries are leased: a second claimer skips them.
+        var second = await _store.ClaimAsync(10, now);
+        Assert.Equal([m[2].Id.ToString(CultureInfo.InvariantCulture), n[0].Id.ToString(CultureInfo.InvariantCulture)], second.Select(e => e.SourceId));
+        Assert.Empty(await _store.ClaimAsync(10, now));
 
-        Assert.Equal([m[2].Id, n[0].Id], (await _store.GetIndexBacklogAsync(10, now)).Select(x => x.Id));
-        var due = await _store.GetIndexBacklogAsync(10, now.AddMinutes(5));
-        Assert.Equal([m[1].Id, m[2].Id, n[0].Id], due.Select(x => x.Id));
-        Assert.Equal(2, due[0].IndexAttempts);
-        Assert.Equal("embedder still down", due[0].IndexError);
-        Assert.Equal(IndexState.Failed, due[0].IndexState);
+        await _store.CompleteAsync([first[0].Id]);
+        await _store.FailAsync([first[1].Id], "embedder down", now.AddMinutes(1), maxAttempts: 3);
+        await _store.FailAsync([first[1].Id], "embedder still down", now.AddMinutes(5), maxAttempts: 3);
 
-        Assert.Equal(new IndexStatus(2, 1, 1, "embedder still down"), await _store.GetIndexStatusAsync());
-        Assert.Equal(new IndexStatus(1, 1, 1, "embedder still down"), await _store.GetIndexStatusAsync(s1.Id));
-        Assert.Equal(new IndexStatus(1, 0, 0, null), await _store.GetIndexStatusAsync(s2.Id));
+        Assert.Equal(new IndexStatus(2, 1, 1, 0, "embedder still down"), await _store.GetIndexStatusAsync());
+        Assert.Equal(new IndexStatus(1, 1, 1, 0, "embedder still down"), await _store.GetIndexStatusAsync(s1.Id));
+        Assert.Equal(new IndexStatus(1, 0, 0, 0, null), await _store.GetIndexStatusAsync(s2.Id));
+        var failed = (await _store.GetMessagesByIdAsync(s1.Id, [m[1].Id]))[0];
+        Assert.Equal(IndexState.Failed, failed.IndexState);
+        Assert.Equal(2, failed.IndexAttempts);
+        Assert.Equal("embedder still down", failed.IndexError);
 
-        await _store.MarkIndexedAsync([m[1].Id, m[2].Id, n[0].Id, 424242]);
+        // Not due before its retry time (and the other leases still run); due after it.
+        Assert.Empty(await _store.ClaimAsync(10, now.AddMinutes(1)));
+        var retried = Assert.Single(await _store.ClaimAsync(10, now.AddMinutes(5)));
+        Assert.Equal(2, retried.Attempts);
+        await _store.FailAsync([retried.Id], "still down", now.AddMinutes(6), maxAttempts: 3);
 
-        Assert.Empty(await _store.GetIndexBacklogAsync(10, now.AddDays(1)));
-        Assert.Equal(new IndexStatus(0, 4, 0, null), await _store.GetIndexStatusAsync());
-        var indexed = (await _store.GetMessagesByIdAsync(s1.Id, [m[1].Id]))[0];
-        Assert.Null(indexed.IndexError);
+        // Dead at the maximum: counted, never claimed again.
+        Assert.DoesNotContain(await _store.ClaimAsync(10, now.AddDays(1)), e => e.Id == retried.Id);
+        Assert.Equal(1, (await _store.GetIndexStatusAsync(s1.Id)).Dead);
+        Assert.Equal(IndexState.Dead, (await _store.GetMessagesByIdAsync(s1.Id, [m[1].Id]))[0].IndexState);
+
+        await _store.CompleteAsync([.. second.Select(e => e.Id), 424242]);
+        Assert.Equal(new IndexStatus(0, 3, 0, 1, "still down"), await _store.GetIndexStatusAsync());
         await Assert.ThrowsAsync<SessionNotFoundException>(() => _store.GetIndexStatusAsync("nope"));
     }
 
@@ -432,7 +446,34 @@ public sealed class SqliteSessionStoreTests : IDisposable
 
         _store = _store.Over(new SqliteSessionStore(_temp.Reopen(), _clock));
 
-        Assert.Equal(stored[0].Id, Assert.Single(await _store.GetIndexBacklogAsync(10, _clock.GetUtcNow())).Id);
+        Assert.Equal(stored[0].Id.ToString(CultureInfo.InvariantCulture), Assert.Single(await _store.ClaimAsync(10, _clock.GetUtcNow())).SourceId);
+    }
+
+    [Fact]
+    public async Task Outbox_ExpiredLease_ClaimedAgain()
+    {
+        var session = await _store.CreateSessionAsync("alice", "t");
+        await _store.AppendMessagesAsync(session.Id, [Msg(ChatRole.User, "index me")]);
+        var now = _clock.GetUtcNow();
+
+        var claimed = Assert.Single(await _store.ClaimAsync(10, now, TimeSpan.FromMinutes(2)));
+
+        // The claimer died mid-batch: nobody else takes it while the lease runs, anyone may after it.
+        Assert.Empty(await _store.ClaimAsync(10, now.AddMinutes(1)));
+        Assert.Equal(claimed.Id, Assert.Single(await _store.ClaimAsync(10, now.AddMinutes(2))).Id);
+    }
+
+    [Fact]
+    public async Task Summary_AddedWithItsOutboxEntry_InOneTransaction()
+    {
+        var session = await _store.CreateSessionAsync("alice", "t");
+        var m = await _store.AppendMessagesAsync(session.Id, [Msg(ChatRole.User, "1"), Msg(ChatRole.Assistant, "2")]);
+        await _store.CompleteAsync([.. (await _store.ClaimAsync(10, _clock.GetUtcNow())).Select(e => e.Id)]);
+
+        var summary = await _store.AddSummaryAsync(new ConversationSummary { SessionId = session.Id, Level = 1, FirstMessageId = m[0].Id, LastMessageId = m[1].Id, Content = "s" }, [m[0].Id, m[1].Id], []);
+
+        var entry = Assert.Single(await _store.ClaimAsync(10, _clock.GetUtcNow()));
+        Assert.Equal((IndexItemKind.Summary, summary.Id.ToString(CultureInfo.InvariantCulture), session.Id), (entry.Kind, entry.SourceId, entry.SessionId));
     }
 
     [Fact]

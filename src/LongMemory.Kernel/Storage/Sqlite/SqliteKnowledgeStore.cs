@@ -105,6 +105,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
                         new CommandDefinition(LinkSql, new { newId = inserted.Id, id = current.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 }
 
+                await SqliteOutbox.EnqueueAsync(connection, transaction, [new SqliteOutbox.OutboxWrite(userId, sessionId, IndexItemKind.Knowledge, key)], now, cancellationToken).ConfigureAwait(false);
                 return (inserted, current?.Id);
             },
             cancellationToken).ConfigureAwait(false);
@@ -155,10 +156,22 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     {
         Throw.IfNullOrWhitespace(userId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
-        const string Sql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @now) WHERE owner_key = @userId AND id = @id AND valid_to IS NULL;";
-        var changed = await _database.RunAsync(
+        const string Sql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @now) WHERE owner_key = @userId AND id = @id AND valid_to IS NULL RETURNING key, session_id;";
+        var changed = await _database.RunInTransactionAsync(
             "close knowledge",
-            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId, id, now }, cancellationToken: cancellationToken)),
+            async (connection, transaction) =>
+            {
+                var closed = await connection.QuerySingleOrDefaultAsync<(string Key, string? SessionId)?>(
+                    new CommandDefinition(Sql, new { userId, id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (closed is not { } row)
+                {
+                    return 0;
+                }
+
+                await SqliteOutbox.EnqueueAsync(
+                    connection, transaction, [new SqliteOutbox.OutboxWrite(userId, row.SessionId, IndexItemKind.Knowledge, row.Key, IndexOperation.Delete)], now, cancellationToken).ConfigureAwait(false);
+                return 1;
+            },
             cancellationToken).ConfigureAwait(false);
         if (changed > 0)
         {
@@ -174,7 +187,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
         Throw.IfNullOrWhitespace(userId);
         Throw.IfNullOrWhitespace(sessionId);
 
-        const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
+        const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo, key AS Key FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
         const string SurvivorsSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE owner_key = @userId AND session_id IS NOT @sessionId AND superseded_by IN @ids;";
         const string DeleteSql = "DELETE FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
         const string RelinkSql = "UPDATE knowledge_entries SET superseded_by = @next WHERE id = @id;";
@@ -201,6 +214,11 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
 
                 var count = await connection.ExecuteAsync(
                     new CommandDefinition(DeleteSql, new { userId, sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+                // Each touched key's index item follows whatever is current for the key afterwards (no session: it outlives this one).
+                var keys = doomed.Values.Select(r => r.Key).Distinct(StringComparer.Ordinal)
+                    .Select(k => new SqliteOutbox.OutboxWrite(userId, null, IndexItemKind.Knowledge, k, IndexOperation.Delete)).ToList();
+                await SqliteOutbox.EnqueueAsync(connection, transaction, keys, SqliteStoreSupport.NowMs(_timeProvider), cancellationToken).ConfigureAwait(false);
 
                 foreach (var survivor in survivors)
                 {
@@ -294,6 +312,8 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     private sealed class LinkRow
     {
         public long Id { get; set; }
+
+        public string Key { get; set; } = string.Empty;
 
         public long? SupersededBy { get; set; }
 

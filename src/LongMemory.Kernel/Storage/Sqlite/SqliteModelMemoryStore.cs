@@ -43,10 +43,15 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             VALUES (@UserId, @Content, @Category, @Importance, @source, @now, @now, NULL)
             RETURNING id;
             """;
-        var id = await _database.RunAsync(
+        var id = await _database.RunInTransactionAsync(
             "add model memory",
-            connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                Sql, new { entry.UserId, entry.Content, entry.Category, entry.Importance, source, now }, cancellationToken: cancellationToken)),
+            async (connection, transaction) =>
+            {
+                var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    Sql, new { entry.UserId, entry.Content, entry.Category, entry.Importance, source, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await EnqueueAsync(connection, transaction, entry.UserId, id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
+                return id;
+            },
             cancellationToken).ConfigureAwait(false);
 
         LogAdded(_logger, id);
@@ -72,10 +77,19 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             UPDATE model_memory SET content = @Content, category = @Category, importance = @Importance, updated_at = max(updated_at, @now)
             WHERE id = @Id AND owner_key = @UserId AND deleted_at IS NULL;
             """;
-        var changed = await _database.RunAsync(
+        var changed = await _database.RunInTransactionAsync(
             "update model memory",
-            connection => connection.ExecuteAsync(new CommandDefinition(
-                Sql, new { entry.Id, entry.UserId, entry.Content, entry.Category, entry.Importance, now }, cancellationToken: cancellationToken)),
+            async (connection, transaction) =>
+            {
+                var changed = await connection.ExecuteAsync(new CommandDefinition(
+                    Sql, new { entry.Id, entry.UserId, entry.Content, entry.Category, entry.Importance, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (changed > 0)
+                {
+                    await EnqueueAsync(connection, transaction, entry.UserId, entry.Id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
+                }
+
+                return changed;
+            },
             cancellationToken).ConfigureAwait(false);
         if (changed > 0)
         {
@@ -115,9 +129,18 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         Throw.IfNullOrWhitespace(userId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string Sql = "UPDATE model_memory SET deleted_at = @now WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
-        var changed = await _database.RunAsync(
+        var changed = await _database.RunInTransactionAsync(
             "delete model memory",
-            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId, id, now }, cancellationToken: cancellationToken)),
+            async (connection, transaction) =>
+            {
+                var changed = await connection.ExecuteAsync(new CommandDefinition(Sql, new { userId, id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (changed > 0)
+                {
+                    await EnqueueAsync(connection, transaction, userId, id, IndexOperation.Delete, now, cancellationToken).ConfigureAwait(false);
+                }
+
+                return changed;
+            },
             cancellationToken).ConfigureAwait(false);
         if (changed > 0)
         {
@@ -126,6 +149,14 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
 
         return changed > 0;
     }
+
+    private static Task EnqueueAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string ownerKey, long id, IndexOperation operation, long now, CancellationToken cancellationToken)
+        => SqliteOutbox.EnqueueAsync(
+            connection,
+            transaction,
+            [new SqliteOutbox.OutboxWrite(ownerKey, null, IndexItemKind.ModelMemory, id.ToString(System.Globalization.CultureInfo.InvariantCulture), operation)],
+            now,
+            cancellationToken);
 
     private static void Validate(ModelMemoryEntry entry)
     {

@@ -234,6 +234,58 @@ internal static class SqliteSchema
         ALTER TABLE messages ADD COLUMN idempotency_key TEXT NULL;
         CREATE UNIQUE INDEX ux_messages_idempotency ON messages(session_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
         """,
+        // 5: one indexing outbox for every kind of item (message, summary, knowledge, model memory, document), written in
+        // the same transaction as the row change. The indexer claims entries (a lease in claimed_until), loads the CURRENT
+        // source row, indexes it and deletes the entry, or records a failure (attempts, error, retry_at; "dead" at the
+        // maximum). source_id is text: message/summary/model memory ids, a knowledge key, an app's document id. Documents
+        // get a table, so every index item can be rebuilt from SQL. Pending and failed messages move into the outbox
+        // (messages.index_state stays as a read-only mirror of their entry); current knowledge keys, active model memory
+        // and active summaries are queued once, which repairs indexes the inline writers of earlier versions left stale.
+        """
+        CREATE TABLE index_outbox (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            owner_key      TEXT NOT NULL,
+            session_id     TEXT NULL,
+            kind           TEXT NOT NULL,
+            source_id      TEXT NOT NULL,
+            op             TEXT NOT NULL DEFAULT 'upsert',
+            state          TEXT NOT NULL DEFAULT 'pending',
+            attempts       INTEGER NOT NULL DEFAULT 0,
+            error          TEXT NULL,
+            retry_at       INTEGER NULL,
+            claimed_until  INTEGER NULL,
+            created_at     INTEGER NOT NULL
+        );
+        CREATE INDEX ix_index_outbox_due ON index_outbox(id) WHERE state <> 'dead';
+        CREATE INDEX ix_index_outbox_owner ON index_outbox(owner_key, session_id, state);
+        CREATE INDEX ix_index_outbox_source ON index_outbox(kind, owner_key, source_id);
+
+        CREATE TABLE documents (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            owner_key    TEXT NOT NULL,
+            session_id   TEXT NOT NULL,
+            document_id  TEXT NOT NULL,
+            title        TEXT NOT NULL,
+            text         TEXT NOT NULL,
+            created_at   INTEGER NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            UNIQUE (owner_key, session_id, document_id)
+        );
+
+        INSERT INTO index_outbox (owner_key, session_id, kind, source_id, op, state, attempts, error, retry_at, created_at)
+            SELECT s.owner_key, s.public_id, 'message', CAST(m.id AS TEXT), 'upsert', m.index_state, m.index_attempts, m.index_error,
+                   m.index_retry_at, m.created_at
+            FROM messages m JOIN sessions s ON s.id = m.session_id
+            WHERE m.index_state IN ('pending', 'failed')
+            ORDER BY m.id;
+        INSERT INTO index_outbox (owner_key, session_id, kind, source_id, op, created_at)
+            SELECT owner_key, NULL, 'knowledge', key, 'upsert', max(created_at) FROM knowledge_entries GROUP BY owner_key, key;
+        INSERT INTO index_outbox (owner_key, session_id, kind, source_id, op, created_at)
+            SELECT owner_key, NULL, 'model_memory', CAST(id AS TEXT), 'upsert', updated_at FROM model_memory WHERE deleted_at IS NULL;
+        INSERT INTO index_outbox (owner_key, session_id, kind, source_id, op, created_at)
+            SELECT s.owner_key, s.public_id, 'summary', CAST(u.id AS TEXT), 'upsert', u.created_at
+            FROM summaries u JOIN sessions s ON s.id = u.session_id WHERE u.superseded_at IS NULL;
+        """,
     ];
 
     /// <summary>

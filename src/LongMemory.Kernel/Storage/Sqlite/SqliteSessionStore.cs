@@ -240,6 +240,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
         const string Sql = $"""
             DELETE FROM summaries WHERE session_id = {SessionKeyOf};
             DELETE FROM messages WHERE session_id = {SessionKeyOf};
+            DELETE FROM documents WHERE owner_key = @ownerKey AND session_id = @sessionId;
+            DELETE FROM index_outbox WHERE owner_key = @ownerKey AND session_id = @sessionId;
             DELETE FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;
             SELECT changes();
             """;
@@ -313,6 +315,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
             {
                 var key = await EnsureWritableSessionAsync(connection, transaction, owner, sessionId, cancellationToken).ConfigureAwait(false);
                 var result = new List<StoredMessage>(rows.Length);
+                var outbox = new List<SqliteOutbox.OutboxWrite>(rows.Length);
                 var added = 0;
                 long addedTokens = 0;
                 foreach (var row in rows)
@@ -334,11 +337,13 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
 
                     added++;
                     addedTokens += row.TokenCount;
+                    outbox.Add(new SqliteOutbox.OutboxWrite(owner.Key, sessionId, IndexItemKind.Message, id.Value.ToString(CultureInfo.InvariantCulture)));
                     result.Add(row.ToStored(id.Value));
                 }
 
                 if (added > 0)
                 {
+                    await SqliteOutbox.EnqueueAsync(connection, transaction, outbox, now, cancellationToken).ConfigureAwait(false);
                     await connection.ExecuteAsync(new CommandDefinition(
                         CountersSql, new { key, count = added, tokens = addedTokens, now, derivedTitle }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 }
@@ -516,96 +521,27 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredMessage>> GetIndexBacklogAsync(int maxCount, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        Throw.IfLessThan(maxCount, 1);
-        var nowMs = SqliteStoreSupport.ToUnixMs(now);
+    public Task<IReadOnlyList<IndexOutboxEntry>> ClaimAsync(int maxCount, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default)
+        => SqliteOutbox.ClaimAsync(_database, maxCount, now, lease, cancellationToken);
 
-        // "index_state <> 'indexed'" lets SQLite use the partial outbox index, which holds only undone work.
-        const string Sql = $"""
-            SELECT {MessageColumns} FROM messages
-            WHERE index_state <> 'indexed'
-              AND (index_state = 'pending' OR (index_state = 'failed' AND (index_retry_at IS NULL OR index_retry_at <= @nowMs)))
-            ORDER BY id
-            LIMIT @maxCount;
-            """;
-        return _database.RunAsync<IReadOnlyList<StoredMessage>>(
-            "read the indexing backlog",
-            async connection =>
-            {
-                var rows = await connection.QueryAsync<MessageRow>(
-                    new CommandDefinition(Sql, new { nowMs, maxCount }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return rows.Select(r => r.ToStored()).ToList();
-            },
-            cancellationToken);
+    /// <inheritdoc />
+    /// <remarks>Completing a message's entry marks the message <see cref="IndexState.Indexed"/>.</remarks>
+    public async Task CompleteAsync(IReadOnlyList<long> entryIds, CancellationToken cancellationToken = default)
+    {
+        await SqliteOutbox.CompleteAsync(_database, entryIds, cancellationToken).ConfigureAwait(false);
+        LogMarkedIndexed(_logger, entryIds.Count);
     }
 
     /// <inheritdoc />
-    /// <remarks>Unknown ids are ignored.</remarks>
-    public async Task MarkIndexedAsync(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    /// <remarks>A message's state, attempts and error mirror its entry.</remarks>
+    public async Task FailAsync(IReadOnlyList<long> entryIds, string error, DateTimeOffset retryAt, int maxAttempts, CancellationToken cancellationToken = default)
     {
-        Throw.IfNull(messageIds);
-        if (messageIds.Count == 0)
-        {
-            return;
-        }
-
-        const string Sql = "UPDATE messages SET index_state = 'indexed', index_error = NULL, index_retry_at = NULL WHERE id IN @ids;";
-        var changed = await _database.RunInTransactionAsync(
-            "mark messages indexed",
-            async (connection, transaction) =>
-            {
-                var total = 0;
-                foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
-                {
-                    total += await connection.ExecuteAsync(new CommandDefinition(Sql, new { ids }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                }
-
-                return total;
-            },
-            cancellationToken).ConfigureAwait(false);
-
-        LogMarkedIndexed(_logger, changed);
+        await SqliteOutbox.FailAsync(_database, entryIds, error, retryAt, maxAttempts, cancellationToken).ConfigureAwait(false);
+        LogMarkedFailed(_logger, entryIds.Count, retryAt);
     }
 
     /// <inheritdoc />
-    /// <remarks>Unknown ids are ignored; each attempt increments <see cref="StoredMessage.IndexAttempts"/>.</remarks>
-    public async Task MarkIndexFailedAsync(IReadOnlyList<long> messageIds, string error, DateTimeOffset retryAt, CancellationToken cancellationToken = default)
-    {
-        Throw.IfNull(messageIds);
-        Throw.IfNull(error);
-        SqliteStoreSupport.EnsureStorableText(error, nameof(error));
-        if (messageIds.Count == 0)
-        {
-            return;
-        }
-
-        var retryAtMs = SqliteStoreSupport.ToUnixMs(retryAt);
-        const string Sql = """
-            UPDATE messages
-            SET index_state = 'failed', index_attempts = index_attempts + 1, index_error = @error, index_retry_at = @retryAtMs
-            WHERE id IN @ids;
-            """;
-        var changed = await _database.RunInTransactionAsync(
-            "mark messages failed",
-            async (connection, transaction) =>
-            {
-                var total = 0;
-                foreach (var ids in SqliteStoreSupport.Chunk(messageIds))
-                {
-                    total += await connection.ExecuteAsync(
-                        new CommandDefinition(Sql, new { ids, error, retryAtMs }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                }
-
-                return total;
-            },
-            cancellationToken).ConfigureAwait(false);
-
-        LogMarkedFailed(_logger, changed, retryAt);
-    }
-
-    /// <inheritdoc />
-    /// <remarks><see cref="IndexStatus.LastError"/> is the error of the failed message due for retry last.</remarks>
+    /// <remarks><see cref="IndexStatus.LastError"/> is the error of the newest failed or dead entry.</remarks>
     public Task<IndexStatus> GetIndexStatusAsync(MemoryOwner? owner = null, string? sessionId = null, CancellationToken cancellationToken = default)
     {
         if (sessionId is not null)
@@ -618,26 +554,19 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
         }
 
         var ownerKey = owner?.Key;
-        var filter = sessionId is not null ? $" AND session_id = {SessionKeyOf}"
-            : owner is not null ? " AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)" : string.Empty;
-        var countsSql = "SELECT index_state AS State, count(*) AS Count FROM messages WHERE 1 = 1" + filter + " GROUP BY index_state;";
-        var errorSql = "SELECT index_error FROM messages WHERE index_state = 'failed'" + filter + " ORDER BY index_retry_at DESC, id DESC LIMIT 1;";
-
         return _database.RunAsync(
             "read the indexing status",
             async connection =>
             {
-                var counts = (await connection.QueryAsync<StateCount>(
-                    new CommandDefinition(countsSql, new { ownerKey, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-                if (counts.Count == 0 && sessionId is not null)
+                string? sessionKey = null;
+                if (sessionId is not null)
                 {
-                    await EnsureSessionExistsAsync(connection, ownerKey!, sessionId, cancellationToken).ConfigureAwait(false);
+                    sessionKey = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                        "SELECT id FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;", new { ownerKey, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)
+                        ?? throw new SessionNotFoundException(sessionId);
                 }
 
-                var lastError = await connection.ExecuteScalarAsync<string?>(
-                    new CommandDefinition(errorSql, new { ownerKey, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                int CountOf(string state) => (int)counts.Where(c => c.State == state).Sum(c => c.Count);
-                return new IndexStatus(CountOf("pending"), CountOf("indexed"), CountOf("failed"), lastError);
+                return await SqliteOutbox.GetStatusAsync(connection, ownerKey, sessionId, sessionKey, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
     }
@@ -708,6 +637,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
                     new { key, summary.Level, summary.FirstMessageId, summary.LastMessageId, summary.Content, summary.TokenCount, createdAt },
                     transaction,
                     cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await SqliteOutbox.EnqueueAsync(
+                    connection, transaction, [new SqliteOutbox.OutboxWrite(owner.Key, sessionId, IndexItemKind.Summary, id.ToString(CultureInfo.InvariantCulture))], now, cancellationToken).ConfigureAwait(false);
 
                 var matched = 0;
                 foreach (var ids in trimmedIds.Chunk(SqliteStoreSupport.IdChunkSize))
@@ -935,6 +866,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
         "pending" => IndexState.Pending,
         "indexed" => IndexState.Indexed,
         "failed" => IndexState.Failed,
+        "dead" => IndexState.Dead,
         _ => throw new LongMemoryStoreException($"The database holds an unknown index_state '{value}'."),
     };
 
@@ -953,10 +885,10 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Set {Count} messages of session {SessionId} trimmed={Trimmed}.")]
     private static partial void LogTrimmedChanged(ILogger logger, int count, string sessionId, bool trimmed);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Marked {Count} messages indexed.")]
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Completed {Count} indexing outbox entries.")]
     private static partial void LogMarkedIndexed(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Indexing failed for {Count} messages; retry at {RetryAt:o}.")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Indexing failed for {Count} outbox entries; retry at {RetryAt:o}.")]
     private static partial void LogMarkedFailed(ILogger logger, int count, DateTimeOffset retryAt);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Session {SessionId}: a summary plan was stale (another writer reduced first); nothing stored.")]
@@ -1089,13 +1021,6 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
             CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
             SupersededAt = SqliteStoreSupport.FromUnixMs(SupersededAt),
         };
-    }
-
-    private sealed class StateCount
-    {
-        public string State { get; set; } = string.Empty;
-
-        public long Count { get; set; }
     }
 
     /// <summary>A validated message ready to insert; its properties are the SQL parameters.</summary>
