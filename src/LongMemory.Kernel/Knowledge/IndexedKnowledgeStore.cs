@@ -2,7 +2,7 @@ namespace LongMemory.Kernel;
 
 /// <summary>
 /// Keeps the knowledge collection of the memory index in step with the knowledge store, whoever writes to it
-/// (the memory itself, reduction's knowledge capture or an app): current facts are indexed, closed ones removed.
+/// (the memory itself, reduction's knowledge capture or an app): current facts are indexed, closed and forgotten ones removed.
 /// </summary>
 internal sealed class IndexedKnowledgeStore(
     IKnowledgeStore inner,
@@ -18,15 +18,20 @@ internal sealed class IndexedKnowledgeStore(
         return current;
     }
 
-    public async Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<bool> ForgetAsync(string userId, long id, CancellationToken cancellationToken = default)
     {
         var entry = await inner.GetAsync(userId, id, cancellationToken).ConfigureAwait(false);
-        if (entry is null || !await inner.CloseAsync(userId, id, cancellationToken).ConfigureAwait(false))
+        if (entry is null || !await inner.ForgetAsync(userId, id, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
-        await removeAsync(userId, entry.Key, cancellationToken).ConfigureAwait(false);
+        // The index holds only the current fact of a key: forgetting a history entry leaves it alone.
+        if (entry.IsCurrent)
+        {
+            await removeAsync(userId, entry.Key, cancellationToken).ConfigureAwait(false);
+        }
+
         return true;
     }
 
@@ -41,4 +46,7 @@ internal sealed class IndexedKnowledgeStore(
 
     public Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
         => inner.DeleteBySessionAsync(userId, sessionId, cancellationToken);
+
+    public Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default)
+        => inner.DeleteOwnerAsync(userId, cancellationToken);
 }

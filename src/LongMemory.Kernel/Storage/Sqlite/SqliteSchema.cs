@@ -234,6 +234,20 @@ internal static class SqliteSchema
         ALTER TABLE messages ADD COLUMN idempotency_key TEXT NULL;
         CREATE UNIQUE INDEX ux_messages_idempotency ON messages(session_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
         """,
+
+        // 5: forget means forget. A forgotten knowledge entry keeps its row as a marker (forgotten_at) with its value erased;
+        // a forgotten model memory entry keeps deleted_at with its content erased (rows forgotten before now are erased
+        // here too). Model memory records the session it was saved in (taken from its index item for existing rows), so
+        // soft-deleting a session hides it and hard-deleting the session removes it.
+        """
+        ALTER TABLE knowledge_entries ADD COLUMN forgotten_at INTEGER NULL;
+        ALTER TABLE model_memory ADD COLUMN session_id TEXT NULL;
+        UPDATE model_memory SET session_id = (
+            SELECT i.session_id FROM memory_items i
+            WHERE i.collection = 'model_memory' AND i.user_id = model_memory.owner_key AND i.item_id = 'mm:' || model_memory.id);
+        UPDATE model_memory SET content = '', category = NULL WHERE deleted_at IS NOT NULL;
+        CREATE INDEX ix_model_memory_session ON model_memory(owner_key, session_id) WHERE session_id IS NOT NULL;
+        """,
     ];
 
     /// <summary>
