@@ -3,7 +3,7 @@ using System.Net;
 
 namespace LongMemory.Kernel.Ollama;
 
-/// <summary>Where the Ollama server is and which models to use. Validated when a client is created.</summary>
+/// <summary>Where the Ollama server is, which models to use and the context window to send. Validated at registration.</summary>
 public sealed class OllamaClientOptions
 {
     /// <summary>The endpoint of a local Ollama server: <c>http://localhost:11434/</c>.</summary>
@@ -12,57 +12,36 @@ public sealed class OllamaClientOptions
     /// <summary>The default for <see cref="Timeout"/>: 5 minutes, because a local model can take that long to load and answer.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
-    /// <summary>The default for <see cref="EmbeddingBatchSize"/>: 32 inputs per <c>/api/embed</c> request.</summary>
-    public const int DefaultEmbeddingBatchSize = 32;
-
     /// <summary>Gets or sets the server's base URL.</summary>
     /// <value>Defaults to <see cref="DefaultEndpoint"/> (<c>http://localhost:11434/</c>). See <see cref="ParseOllamaHost"/> for <c>OLLAMA_HOST</c>.</value>
     public Uri Endpoint { get; set; } = DefaultEndpoint;
 
     /// <summary>Gets or sets the chat model (for example <c>llama3.2</c>), used when <c>ChatOptions.ModelId</c> is not set.</summary>
-    /// <value>Defaults to <see langword="null"/>; a chat client then needs <c>ChatOptions.ModelId</c> on every call.</value>
+    /// <value>Defaults to <see langword="null"/>; required by <c>AddOllamaChatClient</c>.</value>
     public string? ChatModel { get; set; }
 
     /// <summary>Gets or sets the embedding model (for example <c>nomic-embed-text</c> or <c>all-minilm</c>).</summary>
-    /// <value>Defaults to <see langword="null"/>; required by <see cref="OllamaEmbeddingGenerator"/> unless every call sets <c>EmbeddingGenerationOptions.ModelId</c>.</value>
+    /// <value>Defaults to <see langword="null"/>; required by <c>AddOllamaEmbeddingGenerator</c>.</value>
     public string? EmbeddingModel { get; set; }
 
     /// <summary>
-    /// Gets or sets how long a request may take: the whole answer when not streaming, the time to the first streamed chunk
-    /// when streaming. Applied as <see cref="HttpClient.Timeout"/> on the clients this package creates.
+    /// Gets or sets how long a request may take: the whole answer when not streaming, the time to the response headers
+    /// when streaming. Applied as <see cref="HttpClient.Timeout"/> of the named clients the DI helpers register.
     /// </summary>
     /// <value>Defaults to <see cref="DefaultTimeout"/> (5 minutes). Use <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for no limit.</value>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
     /// <summary>
-    /// Gets or sets how long the server keeps the model loaded after a request, sent as <c>keep_alive</c>: a Go duration
-    /// such as <c>5m</c> or <c>1h</c>, a number of seconds, <c>-1</c> (forever) or <c>0</c> (unload at once).
-    /// </summary>
-    /// <value>Defaults to <see langword="null"/>: the server's own default (5 minutes) applies.</value>
-    public string? KeepAlive { get; set; }
-
-    /// <summary>
-    /// Gets or sets the context window to request (<c>options.num_ctx</c>) when a call does not set one itself
-    /// (<c>ChatOptions.AdditionalProperties["num_ctx"]</c>).
+    /// Gets or sets the context window to request (<c>options.num_ctx</c>) on every chat call that does not set one itself
+    /// (<c>ChatOptions.AdditionalProperties["num_ctx"]</c>). Set it to the token budget prompts are assembled for
+    /// (<c>ChatMemoryOptions.Context.MaxContextTokens</c>).
     /// </summary>
     /// <value>
-    /// Defaults to <see langword="null"/>: the model's or server's default applies, which is only 4096 tokens on machines
-    /// with less than 24 GiB of VRAM. Set it to the token budget you assemble prompts for, or Ollama silently drops the
-    /// oldest part of a longer prompt.
+    /// Defaults to <see langword="null"/>, which <c>AddOllamaChatClient</c> refuses: without <c>num_ctx</c> the server runs
+    /// the model with its own default window (4096 tokens with less than 24 GiB of VRAM) and silently drops the oldest
+    /// part of a longer prompt. <see cref="OllamaContextWindow.GetContextLengthAsync"/> reads the model's window.
     /// </value>
     public int? ContextLength { get; set; }
-
-    /// <summary>Gets or sets how many inputs go into one <c>/api/embed</c> request.</summary>
-    /// <value>Defaults to <see cref="DefaultEmbeddingBatchSize"/> (32). Must be at least 1.</value>
-    public int EmbeddingBatchSize { get; set; } = DefaultEmbeddingBatchSize;
-
-    /// <summary>Gets or sets the vector size to ask <c>/api/embed</c> for (<c>dimensions</c>), when a call does not set one.</summary>
-    /// <value>Defaults to <see langword="null"/>: the model's full size. The server cuts the vector and re-normalises it.</value>
-    public int? EmbeddingDimensions { get; set; }
-
-    /// <summary>Gets or sets a value indicating whether the server may cut embedding inputs longer than the model's context (<c>truncate</c>).</summary>
-    /// <value>Defaults to <see langword="true"/> (the server's default). With <see langword="false"/> an over-long input fails with an <see cref="OllamaException"/>.</value>
-    public bool TruncateEmbeddingInput { get; set; } = true;
 
     /// <summary>Checks the options and throws with a message that names the property when one is invalid.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
@@ -76,16 +55,6 @@ public sealed class OllamaClientOptions
         if (Timeout != System.Threading.Timeout.InfiniteTimeSpan && Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{nameof(OllamaClientOptions)}.{nameof(Timeout)} must be positive or Timeout.InfiniteTimeSpan (was {Timeout}).", nameof(Timeout));
-        }
-
-        if (EmbeddingBatchSize < 1)
-        {
-            throw new ArgumentException($"{nameof(OllamaClientOptions)}.{nameof(EmbeddingBatchSize)} must be at least 1 (was {EmbeddingBatchSize}).", nameof(EmbeddingBatchSize));
-        }
-
-        if (EmbeddingDimensions is < 1)
-        {
-            throw new ArgumentException($"{nameof(OllamaClientOptions)}.{nameof(EmbeddingDimensions)} must be at least 1 when set (was {EmbeddingDimensions}).", nameof(EmbeddingDimensions));
         }
 
         if (ContextLength is < 1)
@@ -103,11 +72,7 @@ public sealed class OllamaClientOptions
             throw new ArgumentException($"{nameof(OllamaClientOptions)}.{nameof(EmbeddingModel)} must not be empty when set.", nameof(EmbeddingModel));
         }
 
-        if (KeepAlive is not null && string.IsNullOrWhiteSpace(KeepAlive))
-        {
-            throw new ArgumentException($"{nameof(OllamaClientOptions)}.{nameof(KeepAlive)} must not be empty when set (use \"5m\", \"-1\" or \"0\").", nameof(KeepAlive));
-        }
-    }
+   }
 
     /// <summary>Gets the endpoint named by the <c>OLLAMA_HOST</c> environment variable, or <see cref="DefaultEndpoint"/> when it is not set.</summary>
     /// <returns>The base URL to call.</returns>
@@ -225,4 +190,10 @@ public sealed class OllamaClientOptions
     }
 
     internal OllamaClientOptions Clone() => (OllamaClientOptions)MemberwiseClone();
+
+    internal void Configure(HttpClient client)
+    {
+        client.BaseAddress = Endpoint;
+        client.Timeout = Timeout;
+    }
 }

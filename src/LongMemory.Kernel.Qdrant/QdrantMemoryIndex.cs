@@ -1,19 +1,20 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
-using LongMemory.Kernel.Qdrant.Http;
+using Grpc.Core;
 using LongMemory.Kernel.Qdrant.Points;
 using LongMemory.Kernel.Qdrant.Sparse;
-using LongMemory.Kernel.Qdrant.Wire;
+using LongMemory.Kernel.Qdrant.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Qdrant.Client.Grpc;
+using static LongMemory.Kernel.Qdrant.Points.PointConversions;
 
 namespace LongMemory.Kernel.Qdrant;
 
 /// <summary>
-/// An <see cref="IMemoryIndex"/> over Qdrant's REST API: one collection per memory kind, a named dense vector
-/// (<c>dense</c>) and a BM25 sparse vector (<c>bm25</c>, IDF applied by the server), tenants partitioned by the
-/// <c>user_id</c> payload field.
+/// An <see cref="IMemoryIndex"/> over Qdrant's gRPC API through the official <c>Qdrant.Client</c>: one collection per
+/// memory kind, a named dense vector (<c>dense</c>) and a BM25 sparse vector (<c>bm25</c>, IDF applied by the server),
+/// tenants partitioned by the <c>user_id</c> payload field.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -26,61 +27,68 @@ namespace LongMemory.Kernel.Qdrant;
 /// is kept in the payload. The embedding model and dimension are recorded in each collection's metadata.
 /// </para>
 /// <para>
-/// Search sends the dense and the BM25 ranking of each collection as one <c>/points/query/batch</c> request and fuses
-/// them on the client with weighted reciprocal-rank fusion, <c>Σ w / (k + rank)</c> divided by its maximum. Qdrant's
-/// own RRF (<c>Σ 1 / ((rank) / w + k − 1)</c>) weighs differently and hides the two rankings, so it could give neither
-/// the library's normalised score nor <see cref="MemoryHit.KeywordRank"/> and <see cref="MemoryHit.VectorSimilarity"/>;
-/// fusing on the client also merges rankings across collections. Keyword candidates come back with their dense vector
-/// so their cosine similarity is known too.
+/// BM25 sparse vectors are computed here (a deterministic tokenizer, hashed term ids, BM25 term-frequency weights) and
+/// the server applies IDF (the sparse vector's <c>idf</c> modifier). Qdrant's own <c>qdrant/bm25</c> inference is not
+/// used: its tokenizer and stemmer change between server versions, so the same data would rank differently per server
+/// and no test double could reproduce it.
 /// </para>
 /// <para>
-/// Scroll pages run collection by collection, each in Qdrant's point-id order (the point id is derived from the item
-/// id); the cursor is <c>{collection index}:{next point id}</c>.
+/// Search sends the dense and the BM25 ranking of each collection as one <c>QueryBatch</c> call and fuses them on the
+/// client with weighted reciprocal-rank fusion, <c>Σ w / (k + rank)</c> divided by its maximum. Server-side fusion
+/// (prefetches under an RRF query) returns only the fused list, so it could give neither the library's normalised
+/// score nor <see cref="MemoryHit.KeywordRank"/> and <see cref="MemoryHit.VectorSimilarity"/>, and it cannot merge
+/// rankings across collections. Keyword candidates come back with their dense vector so their similarity is known too.
+/// </para>
+/// <para>
+/// Scroll pages run collection by collection, each in Qdrant's point-id order; the cursor is
+/// <c>{collection index}:{next point id}</c>.
 /// </para>
 /// </remarks>
-public sealed partial class QdrantMemoryIndex : IMemoryIndex
+public sealed partial class QdrantMemoryIndex : IMemoryIndex, IDisposable
 {
     private const int SchemaVersion = 1;
-    private const string DenseVector = "dense";
-    private const string SparseVector = "bm25";
-    private const string ServerEncoding = "qdrant/bm25";
     private const string ClientEncoding = "client-bm25-fnv1a";
     private const string UnrecordedModel = "(not recorded)";
+    private const string SchemaKey = "longmemory_schema";
+    private const string ModelKey = "longmemory_embedding_model";
+    private const string DimensionsKey = "longmemory_embedding_dimensions";
+    private const string EncodingKey = "longmemory_sparse_encoding";
 
-    private static readonly Version FirstServerWithBm25 = new(1, 15, 2);
-    private static readonly string[] DenseOnly = [DenseVector];
+    private static readonly WithPayloadSelector AllPayload = new() { Enable = true };
+    private static readonly WithPayloadSelector NoPayload = new() { Enable = false };
+    private static readonly WithVectorsSelector NoVectors = new() { Enable = false };
+    private static readonly WithVectorsSelector DenseOnly = new() { Include = new VectorsSelector { Names = { DenseVectorName } } };
 
     private readonly QdrantMemoryIndexOptions _options;
-    private readonly QdrantRestClient _client;
+    private readonly QdrantTransport _transport;
     private readonly ILogger _logger;
     private readonly Bm25SparseEncoder _encoder;
+    private readonly bool _cosine;
     private readonly ConcurrentDictionary<string, CollectionState> _collections = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _bootstrapLock = new(1, 1);
-    private string? _serverEncoding;
     private (string Model, int Dimensions)? _embedding;
 
-    /// <summary>Initializes a new instance of the <see cref="QdrantMemoryIndex"/> class.</summary>
-    /// <param name="httpClient">The HTTP client (its base address is not used: requests go to <see cref="QdrantMemoryIndexOptions.Endpoint"/>).</param>
+    /// <summary>Initializes a new instance of the <see cref="QdrantMemoryIndex"/> class with its own gRPC channel.</summary>
     /// <param name="options">The options; copied and validated.</param>
     /// <param name="logger">The logger.</param>
-    /// <param name="timeProvider">The clock of retry back-off delays.</param>
+    /// <param name="timeProvider">The clock of retry back-off delays and call timeouts.</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    public QdrantMemoryIndex(HttpClient httpClient, QdrantMemoryIndexOptions options, ILogger<QdrantMemoryIndex>? logger = null, TimeProvider? timeProvider = null)
+    public QdrantMemoryIndex(QdrantMemoryIndexOptions options, ILogger<QdrantMemoryIndex>? logger = null, TimeProvider? timeProvider = null)
     {
-        Throw.IfNull(httpClient);
         _options = Throw.IfNull(options).Clone();
         _options.Validate();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _client = new QdrantRestClient(httpClient, _options, _logger, timeProvider ?? TimeProvider.System);
+        _transport = new QdrantTransport(_options, timeProvider ?? TimeProvider.System);
         _encoder = new Bm25SparseEncoder(_options.Bm25K1, _options.Bm25B, _options.Bm25AverageLength);
+        _cosine = _options.Distance == "Cosine";
     }
 
     /// <inheritdoc />
     /// <remarks>
     /// The model id and dimension are recorded in the metadata of all four collections. A collection created before
-    /// a model was known (keyword-only items) gets its <c>dense</c> vector added here
-    /// (<c>PUT /collections/{name}/vectors/dense</c>, Qdrant 1.19); on older servers set
-    /// <see cref="QdrantMemoryIndexOptions.VectorSize"/> so collections are created with it.
+    /// a model was known (keyword-only items) gets its <c>dense</c> vector added here (<c>CreateVectorName</c>,
+    /// Qdrant 1.19); on older servers set <see cref="QdrantMemoryIndexOptions.VectorSize"/> so collections are created
+    /// with it.
     /// </remarks>
     public async Task EnsureEmbeddingModelAsync(string embeddingModelId, int dimensions, CancellationToken cancellationToken = default)
     {
@@ -105,21 +113,23 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
 
             if (state.DenseSize is null)
             {
-                var vector = new CreateVectorNameRequest { Dense = new VectorParamsDto { Size = dimensions, Distance = _options.Distance } };
-                await _client.SendAsync(HttpMethod.Put, $"collections/{Escape(state.Name)}/vectors/{DenseVector}?wait=true", vector,
-                    QdrantJsonContext.Default.CreateVectorNameRequest, QdrantJsonContext.Default.QdrantResponseUpdateResultDto, cancellationToken).ConfigureAwait(false);
+                var request = new CreateVectorNameRequest
+                {
+                    CollectionName = state.Name,
+                    VectorName = DenseVectorName,
+                    Wait = true,
+                    DenseConfig = new DenseVectorCreationConfig { Size = (ulong)dimensions, Distance = QdrantDistance },
+                };
+                await _transport.CallAsync("create vector", state.Name, (c, t) => c.CreateVectorNameAsync(request, t), false, cancellationToken).ConfigureAwait(false);
             }
             else if (state.DenseSize != dimensions)
             {
                 throw new EmbeddingModelMismatchException(UnrecordedModel, state.DenseSize.Value, embeddingModelId, dimensions);
             }
 
-            var update = new UpdateCollectionRequest
-            {
-                Metadata = new CollectionMetadataDto { EmbeddingModel = embeddingModelId, EmbeddingDimensions = dimensions },
-            };
-            await _client.SendAsync(HttpMethod.Patch, $"collections/{Escape(state.Name)}", update, QdrantJsonContext.Default.UpdateCollectionRequest,
-                QdrantJsonContext.Default.QdrantResponseBoolean, cancellationToken).ConfigureAwait(false);
+            var metadata = new Dictionary<string, Value> { [ModelKey] = embeddingModelId, [DimensionsKey] = (long)dimensions };
+            await _transport.CallAsync("update metadata", state.Name, (c, t) => c.UpdateCollectionAsync(state.Name, metadata: metadata, cancellationToken: t), false, cancellationToken)
+                .ConfigureAwait(false);
             _collections[collection] = state with { EmbeddingModel = embeddingModelId, DenseSize = dimensions };
         }
 
@@ -147,9 +157,9 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         {
             foreach (var batch in groupItems.Chunk(_options.BatchSize))
             {
-                var request = new PointsListRequest { Points = batch.Select(i => ToPoint(i, state)).ToList() };
-                await _client.SendAsync(HttpMethod.Put, $"collections/{Escape(state.Name)}/points?wait=true", request,
-                    QdrantJsonContext.Default.PointsListRequest, QdrantJsonContext.Default.QdrantResponseUpdateResultDto, cancellationToken).ConfigureAwait(false);
+                var points = batch.Select(i => ToPoint(i, _encoder)).ToList();
+                await _transport.CallAsync("upsert", state.Name, (c, t) => c.UpsertAsync(state.Name, points, wait: true, cancellationToken: t), false, cancellationToken)
+                    .ConfigureAwait(false);
                 LogUpserted(_logger, batch.Length, state.Name);
             }
         }
@@ -167,13 +177,13 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         }
 
         var records = await RetrieveAsync(userId, collection, ids, withVector: true, cancellationToken).ConfigureAwait(false);
-        var byId = records.ToDictionary(r => r.Payload!.ItemId!, StringComparer.Ordinal);
+        var byId = records.ToDictionary(r => Identity(r.Payload)!.Value.ItemId, StringComparer.Ordinal);
         var found = new List<MemoryItem>(byId.Count);
         foreach (var id in ids.Distinct(StringComparer.Ordinal))
         {
             if (id is not null && byId.TryGetValue(id, out var record))
             {
-                found.Add(ToItem(record.Payload!, record.Vector?.Dense, collection));
+                found.Add(ToItem(record.Payload, record.Vectors, collection, _cosine));
             }
         }
 
@@ -198,14 +208,9 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             return 0;
         }
 
-        var filter = new FilterDto
-        {
-            Must =
-            [
-                new ConditionDto { HasId = owned.Select(r => r.Id.GetString()!).ToArray() },
-                new ConditionDto { Key = "user_id", Match = new MatchDto { Value = userId } },
-            ],
-        };
+        var filter = new Filter();
+        filter.Must.Add(Conditions.HasId(owned.Select(r => Guid.Parse(r.Id.Uuid)).ToList()));
+        filter.Must.Add(Conditions.MatchKeyword("user_id", userId));
         await DeleteByFilterAsync(_options.CollectionName(collection), filter, cancellationToken).ConfigureAwait(false);
         LogDeleted(_logger, owned.Count, collection);
         return owned.Count;
@@ -226,13 +231,13 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     public async Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
     {
         MemoryIndexValidation.ValidateFilter(filter);
-        var request = new CountRequest { Filter = ToFilter(filter), Exact = true };
+        var qdrantFilter = ToFilter(filter);
         long total = 0;
         foreach (var collection in CollectionsOf(filter))
         {
-            var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(_options.CollectionName(collection))}/points/count", request,
-                QdrantJsonContext.Default.CountRequest, QdrantJsonContext.Default.QdrantResponseCountResultDto, cancellationToken)).ConfigureAwait(false);
-            total += response?.Result?.Count ?? 0;
+            var name = _options.CollectionName(collection);
+            total += (long)await _transport.CallAsync("count", name, (c, t) => c.CountAsync(name, qdrantFilter, exact: true, cancellationToken: t), () => 0UL, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         return total;
@@ -258,25 +263,21 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
                 continue;
             }
 
-            var request = new ScrollRequest
+            var vectors = state.DenseSize is null ? NoVectors : DenseOnly;
+            var pageSize = (uint)(limit - items.Count);
+            var start = offset is null ? null : new PointId { Uuid = offset };
+            var response = await _transport.CallAsync("scroll", state.Name,
+                (c, t) => c.ScrollAsync(state.Name, qdrantFilter, pageSize, start, AllPayload, vectors, cancellationToken: t), () => new ScrollResponse(), cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var record in response.Result)
             {
-                Filter = qdrantFilter,
-                Limit = limit - items.Count,
-                Offset = offset,
-                WithPayload = true,
-                WithVector = state.DenseSize is null ? null : DenseOnly,
-            };
-            var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(_options.CollectionName(collection))}/points/scroll", request,
-                QdrantJsonContext.Default.ScrollRequest, QdrantJsonContext.Default.QdrantResponseScrollResultDto, cancellationToken)).ConfigureAwait(false);
-            foreach (var record in response?.Result?.Points ?? [])
-            {
-                if (record.Payload is { ItemId: not null } payload && string.Equals(payload.UserId, filter.UserId, StringComparison.Ordinal))
+                if (Identity(record.Payload) is { } identity && string.Equals(identity.UserId, filter.UserId, StringComparison.Ordinal))
                 {
-                    items.Add(ToItem(payload, record.Vector?.Dense, collection));
+                    items.Add(ToItem(record.Payload, record.Vectors, collection, _cosine));
                 }
             }
 
-            var next = PointIdText(response?.Result?.NextPageOffset);
+            var next = response.NextPageOffset?.Uuid is { Length: > 0 } uuid ? uuid : null;
             if (next is not null)
             {
                 if (items.Count >= limit)
@@ -332,38 +333,26 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
 
             // A collection created before any embedding model was recorded has no dense vector to search.
             var searchDense = queryVector is not null && state.DenseSize is not null;
-            var searches = new List<QueryRequest>(2);
+            var queries = new List<QueryPoints>(2);
             if (searchDense)
             {
-                searches.Add(new QueryRequest
-                {
-                    Query = new QueryInputDto { Dense = queryVector },
-                    Using = DenseVector,
-                    Filter = filter,
-                    Limit = candidates,
-                    WithPayload = true,
-                    WithVector = _options.Distance == "Cosine" ? null : DenseOnly,
-                });
+                var dense = new DenseVector();
+                dense.Data.Add(queryVector);
+                queries.Add(Query(state.Name, new VectorInput { Dense = dense }, DenseVectorName, filter, candidates, _cosine ? NoVectors : DenseOnly));
             }
 
             if (runKeyword)
             {
-                searches.Add(new QueryRequest
-                {
-                    Query = new QueryInputDto { Sparse = SparseQuery(queryText!, state) },
-                    Using = SparseVector,
-                    Filter = filter,
-                    Limit = candidates,
-                    WithPayload = true,
-                    WithVector = searchDense ? DenseOnly : null,
-                });
+                var (indices, values) = Bm25SparseEncoder.EncodeQuery(queryText!);
+                var sparse = new SparseVector();
+                sparse.Indices.Add(indices);
+                sparse.Values.Add(values);
+                queries.Add(Query(state.Name, new VectorInput { Sparse = sparse }, SparseVectorName, filter, candidates, searchDense ? DenseOnly : NoVectors));
             }
 
-            var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(state.Name)}/points/query/batch",
-                new QueryBatchRequest { Searches = searches }, QdrantJsonContext.Default.QueryBatchRequest,
-                QdrantJsonContext.Default.QdrantResponseListQueryResponseDto, cancellationToken)).ConfigureAwait(false);
-            var results = response?.Result;
-            if (results is null || results.Count != searches.Count)
+            var results = await _transport.CallAsync("query", state.Name,
+                (c, t) => c.QueryBatchAsync(state.Name, queries, cancellationToken: t), () => (IReadOnlyList<BatchResult>)[], cancellationToken).ConfigureAwait(false);
+            if (results.Count != queries.Count)
             {
                 continue;
             }
@@ -383,6 +372,26 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         return Fuse(request, queryVector, Rank(vectorRanking, candidates), Rank(keywordRanking, candidates), runKeyword, runVector);
     }
 
+    /// <summary>Closes the gRPC channel.</summary>
+    public void Dispose()
+    {
+        _transport.Dispose();
+        _bootstrapLock.Dispose();
+    }
+
+    private Distance QdrantDistance => _cosine ? Distance.Cosine : Distance.Dot;
+
+    private static QueryPoints Query(string collectionName, VectorInput input, string vectorName, Filter filter, int limit, WithVectorsSelector vectors) => new()
+    {
+        CollectionName = collectionName,
+        Query = new Query { Nearest = input },
+        Using = vectorName,
+        Filter = filter,
+        Limit = (ulong)limit,
+        WithPayload = AllPayload,
+        WithVectors = vectors,
+    };
+
     private List<MemoryHit> Fuse(MemorySearchRequest request, float[]? queryVector, List<Candidate> vectorRanking, List<Candidate> keywordRanking, bool runKeyword, bool runVector)
     {
         var byKey = new Dictionary<(string Collection, string ItemId), Candidate>();
@@ -400,7 +409,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             {
                 var candidate = byKey[f.Key];
                 var similarity = f.VectorSimilarity ?? (runVector ? Similarity(candidate, queryVector, fromScore: false) : null);
-                return new MemoryHit(ToItem(candidate.Payload, candidate.Dense, candidate.Key.Collection), f.Score, f.KeywordRank, similarity);
+                return new MemoryHit(ToItem(candidate.Point.Payload, candidate.Point.Vectors, candidate.Key.Collection, _cosine), f.Score, f.KeywordRank, similarity);
             })
             .ToList();
     }
@@ -412,12 +421,12 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             return null;
         }
 
-        if (fromScore && _options.Distance == "Cosine")
+        if (fromScore && _cosine)
         {
             return candidate.Score;
         }
 
-        if (candidate.Dense is not { Length: > 0 } vector || vector.Length != query.Length)
+        if (DenseOf(candidate.Point.Vectors) is not { Length: > 0 } vector || vector.Length != query.Length)
         {
             return null;
         }
@@ -440,145 +449,16 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
             .Take(limit)
             .ToList();
 
-    private static IEnumerable<Candidate> ToCandidates(QueryResponseDto response, string collection, string userId)
+    private static IEnumerable<Candidate> ToCandidates(BatchResult response, string collection, string userId)
     {
-        foreach (var point in response.Points ?? [])
+        foreach (var point in response.Result)
         {
             // The filter already scopes to the owner; checking the payload again costs nothing.
-            if (point.Payload is { ItemId: not null } payload && string.Equals(payload.UserId, userId, StringComparison.Ordinal))
+            if (Identity(point.Payload) is { } identity && string.Equals(identity.UserId, userId, StringComparison.Ordinal))
             {
-                yield return new Candidate((collection, payload.ItemId), point.Score, payload, point.Vector?.Dense);
+                yield return new Candidate((collection, identity.ItemId), point.Score, point);
             }
         }
-    }
-
-    private SparseInputDto SparseQuery(string text, CollectionState state)
-    {
-        if (state.Encoding == ServerEncoding)
-        {
-            return new SparseInputDto { Text = text, Model = ServerEncoding, Options = Bm25Options() };
-        }
-
-        var (indices, values) = Bm25SparseEncoder.EncodeQuery(text);
-        return new SparseInputDto { Indices = indices, Values = values };
-    }
-
-    private Bm25OptionsDto Bm25Options() => new() { K = _options.Bm25K1, B = _options.Bm25B, AvgLen = _options.Bm25AverageLength };
-
-    private PointStructDto ToPoint(MemoryItem item, CollectionState state)
-    {
-        float[]? dense = null;
-        double? norm = null;
-        if (!item.Vector.IsEmpty)
-        {
-            dense = item.Vector.ToArray();
-            double sum = 0;
-            foreach (var v in dense)
-            {
-                sum += (double)v * v;
-            }
-
-            norm = Math.Sqrt(sum);
-        }
-
-        SparseInputDto? sparse = null;
-        if (state.Encoding == ServerEncoding)
-        {
-            if (Bm25SparseEncoder.TermIds(item.Text).Count > 0)
-            {
-                sparse = new SparseInputDto { Text = item.Text, Model = ServerEncoding, Options = Bm25Options() };
-            }
-        }
-        else
-        {
-            var (indices, values) = _encoder.EncodeDocument(item.Text);
-            if (indices.Length > 0)
-            {
-                sparse = new SparseInputDto { Indices = indices, Values = values };
-            }
-        }
-
-        return new PointStructDto
-        {
-            Id = PointIds.For(item.UserId, item.Id),
-            Vector = new PointVectorsDto { Dense = dense, Bm25 = sparse },
-            Payload = new PointPayloadDto
-            {
-                ItemId = item.Id,
-                UserId = item.UserId,
-                SessionId = item.SessionId,
-                Collection = item.Collection,
-                Type = item.Type,
-                Text = item.Text,
-                CreatedAt = FormatTime(item.CreatedAt),
-                DenseNorm = norm,
-                Fields = item.Payload.Count == 0 ? null : new Dictionary<string, string>(item.Payload, StringComparer.Ordinal),
-            },
-        };
-    }
-
-    private MemoryItem ToItem(PointPayloadDto payload, float[]? dense, string collection)
-    {
-        var vector = ReadOnlyMemory<float>.Empty;
-        if (dense is { Length: > 0 })
-        {
-            // Qdrant stores cosine vectors normalised; the norm kept in the payload restores the caller's vector.
-            if (_options.Distance == "Cosine" && payload.DenseNorm is { } norm && norm > 0)
-            {
-                var current = Math.Sqrt(dense.Sum(v => (double)v * v));
-                var scale = current > 0 ? norm / current : 1;
-                dense = dense.Select(v => (float)(v * scale)).ToArray();
-            }
-
-            vector = dense;
-        }
-
-        return new MemoryItem
-        {
-            Id = payload.ItemId!,
-            Collection = payload.Collection ?? collection,
-            UserId = payload.UserId!,
-            SessionId = payload.SessionId,
-            Type = payload.Type ?? "message",
-            Text = payload.Text ?? string.Empty,
-            Vector = vector,
-            CreatedAt = payload.CreatedAt is null ? default : DateTimeOffset.Parse(payload.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-            Payload = payload.Fields ?? new Dictionary<string, string>(),
-        };
-    }
-
-    private static FilterDto ToFilter(MemoryFilter filter)
-    {
-        if (filter.From is { } start && filter.To is { } end && start >= end)
-        {
-            throw new ArgumentException($"The time range is empty: From ({start:O}) must be before To ({end:O}).", nameof(filter));
-        }
-
-        var must = new List<ConditionDto> { new() { Key = "user_id", Match = new MatchDto { Value = filter.UserId } } };
-        if (filter.SessionId is not null)
-        {
-            must.Add(new ConditionDto { Key = "session_id", Match = new MatchDto { Value = filter.SessionId } });
-        }
-
-        if (filter.Types is { Count: > 0 } types)
-        {
-            must.Add(new ConditionDto { Key = "type", Match = new MatchDto { Any = types.Distinct(StringComparer.Ordinal).ToArray() } });
-        }
-
-        if (filter.From is not null || filter.To is not null)
-        {
-            must.Add(new ConditionDto
-            {
-                Key = "created_at",
-                Range = new DatetimeRangeDto
-                {
-                    Gte = filter.From is { } from ? FormatTime(from) : null,
-                    Lt = filter.To is { } to ? FormatTime(to) : null,
-                },
-            });
-        }
-
-        return new FilterDto { Must = must };
     }
 
     private static List<string> CollectionsOf(MemoryFilter filter)
@@ -591,7 +471,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         return collections.Select(c => MemoryCollections.Validate(c, nameof(filter))).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private async Task<List<RecordDto>> RetrieveAsync(string userId, string collection, IReadOnlyList<string> ids, bool withVector, CancellationToken cancellationToken)
+    private async Task<List<RetrievedPoint>> RetrieveAsync(string userId, string collection, IReadOnlyList<string> ids, bool withVector, CancellationToken cancellationToken)
     {
         var state = await GetStateAsync(collection, create: false, null, null, cancellationToken).ConfigureAwait(false);
         if (state is null)
@@ -600,54 +480,32 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         }
 
         var wanted = new HashSet<string>(ids.Where(i => i is not null), StringComparer.Ordinal);
-        var request = new PointRequest
-        {
-            Ids = wanted.Select(id => PointIds.For(userId, id)).Distinct(StringComparer.Ordinal).ToArray(),
-            WithPayload = true,
-            WithVector = withVector && state.DenseSize is not null ? DenseOnly : null,
-        };
-        var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(_options.CollectionName(collection))}/points", request,
-            QdrantJsonContext.Default.PointRequest, QdrantJsonContext.Default.QdrantResponseListRecordDto, cancellationToken)).ConfigureAwait(false);
-        return (response?.Result ?? [])
-            .Where(r => r.Payload is { ItemId: not null } p && string.Equals(p.UserId, userId, StringComparison.Ordinal) && wanted.Contains(p.ItemId))
+        var pointIds = wanted.Select(id => PointIds.For(userId, id)).Distinct(StringComparer.Ordinal).Select(id => new PointId { Uuid = id }).ToList();
+        var vectors = withVector && state.DenseSize is not null ? DenseOnly : NoVectors;
+        var response = await _transport.CallAsync("retrieve", state.Name,
+            (c, t) => c.RetrieveAsync(state.Name, pointIds, AllPayload, vectors, cancellationToken: t), () => (IReadOnlyList<RetrievedPoint>)[], cancellationToken).ConfigureAwait(false);
+        return response
+            .Where(r => Identity(r.Payload) is { } identity && string.Equals(identity.UserId, userId, StringComparison.Ordinal) && wanted.Contains(identity.ItemId))
             .ToList();
     }
 
-    private async Task DeleteByFilterAsync(string collectionName, FilterDto filter, CancellationToken cancellationToken)
-    {
-        var request = new PointsSelectorRequest { Filter = filter };
-        await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(collectionName)}/points/delete?wait=true", request,
-            QdrantJsonContext.Default.PointsSelectorRequest, QdrantJsonContext.Default.QdrantResponseUpdateResultDto, cancellationToken)).ConfigureAwait(false);
-    }
+    private Task DeleteByFilterAsync(string collectionName, Filter filter, CancellationToken cancellationToken) =>
+        _transport.CallAsync("delete", collectionName, (c, t) => c.DeleteAsync(collectionName, filter, wait: true, cancellationToken: t), true, cancellationToken);
 
-    private async Task<int?> NextNonEmptyCollectionAsync(List<string> collections, int start, FilterDto filter, CancellationToken cancellationToken)
+    private async Task<int?> NextNonEmptyCollectionAsync(List<string> collections, int start, Filter filter, CancellationToken cancellationToken)
     {
         for (var i = start; i < collections.Count; i++)
         {
-            var request = new ScrollRequest { Filter = filter, Limit = 1, WithPayload = false };
-            var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Post, $"collections/{Escape(_options.CollectionName(collections[i]))}/points/scroll", request,
-                QdrantJsonContext.Default.ScrollRequest, QdrantJsonContext.Default.QdrantResponseScrollResultDto, cancellationToken)).ConfigureAwait(false);
-            if (response?.Result?.Points is { Count: > 0 })
+            var name = _options.CollectionName(collections[i]);
+            var response = await _transport.CallAsync("scroll", name, (c, t) => c.ScrollAsync(name, filter, 1, payloadSelector: NoPayload, cancellationToken: t),
+                () => new ScrollResponse(), cancellationToken).ConfigureAwait(false);
+            if (response.Result.Count > 0)
             {
                 return i;
             }
         }
 
         return null;
-    }
-
-    /// <summary>Runs a read; a collection that does not exist yet reads as empty.</summary>
-    private static async Task<T?> ReadOrDefaultAsync<T>(Func<Task<T>> read)
-        where T : class
-    {
-        try
-        {
-            return await read().ConfigureAwait(false);
-        }
-        catch (QdrantRequestException ex) when (ex.IsMissingCollection)
-        {
-            return null;
-        }
     }
 
     private async Task<CollectionState?> GetStateAsync(string collection, bool create, int? vectorSize, string? embeddingModel, CancellationToken cancellationToken)
@@ -677,7 +535,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
                 // Without a known size the collection starts keyword-only; EnsureEmbeddingModelAsync adds the dense vector.
                 var size = _options.VectorSize ?? _embedding?.Dimensions ?? vectorSize;
                 var model = embeddingModel ?? _embedding?.Model;
-                await CreateCollectionAsync(name, size, model, await ResolveEncodingAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await CreateCollectionAsync(name, size, model, cancellationToken).ConfigureAwait(false);
                 info = await GetInfoAsync(name, cancellationToken).ConfigureAwait(false)
                     ?? throw new LongMemoryStoreException($"Qdrant collection '{name}' was created but cannot be read back.");
             }
@@ -693,118 +551,93 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         }
     }
 
-    private CollectionState ReadState(string name, CollectionInfoDto info)
+    private CollectionState ReadState(string name, CollectionInfo info)
     {
         var parameters = info.Config?.Params;
-        if (parameters?.SparseVectors?.ContainsKey(SparseVector) != true)
+        if (parameters?.SparseVectorsConfig?.Map.ContainsKey(SparseVectorName) != true)
         {
             throw new LongMemoryStoreException(
-                $"Qdrant collection '{name}' exists but was not created by LongMemory.Kernel (it has no sparse vector '{SparseVector}'). " +
+                $"Qdrant collection '{name}' exists but was not created by LongMemory.Kernel (it has no sparse vector '{SparseVectorName}'). " +
                 "Use another CollectionPrefix or delete the collection.");
         }
 
         int? denseSize = null;
-        if (parameters.Vectors is { ValueKind: JsonValueKind.Object } vectors && vectors.TryGetProperty(DenseVector, out var dense))
+        if (parameters.VectorsConfig?.ParamsMap?.Map.TryGetValue(DenseVectorName, out var dense) == true)
         {
-            var distance = dense.TryGetProperty("distance", out var d) ? d.GetString() : null;
-            if (!string.Equals(distance, _options.Distance, StringComparison.Ordinal))
+            if (dense.Distance != QdrantDistance)
             {
-                throw new LongMemoryStoreException($"Qdrant collection '{name}' uses distance '{distance}' but the options ask for '{_options.Distance}'.");
+                throw new LongMemoryStoreException($"Qdrant collection '{name}' uses distance '{dense.Distance}' but the options ask for '{_options.Distance}'.");
             }
 
-            denseSize = dense.GetProperty("size").GetInt32();
+            denseSize = (int)dense.Size;
         }
 
-        var metadata = info.Config?.Metadata;
-        var encoding = metadata?.SparseEncoding ?? ClientEncoding;
-        if ((_options.UseServerSideBm25 == QdrantServerSideBm25.On && encoding != ServerEncoding) ||
-            (_options.UseServerSideBm25 == QdrantServerSideBm25.Off && encoding != ClientEncoding))
+        var metadata = info.Config!.Metadata;
+        var encoding = metadata.TryGetValue(EncodingKey, out var e) && e.KindCase == Value.KindOneofCase.StringValue ? e.StringValue : ClientEncoding;
+        if (encoding != ClientEncoding)
         {
             throw new LongMemoryStoreException(
-                $"Qdrant collection '{name}' holds '{encoding}' sparse vectors but {nameof(QdrantMemoryIndexOptions.UseServerSideBm25)} is {_options.UseServerSideBm25}; " +
-                $"use {nameof(QdrantServerSideBm25.Auto)} or re-index into a new collection prefix.");
+                $"Qdrant collection '{name}' holds '{encoding}' sparse vectors (server-side BM25 of an earlier version); this index writes '{ClientEncoding}'. " +
+                "Re-index into a new CollectionPrefix.");
         }
 
-        return new CollectionState(name, denseSize, encoding, denseSize is null ? null : metadata?.EmbeddingModel);
+        var model = metadata.TryGetValue(ModelKey, out var m) && m.KindCase == Value.KindOneofCase.StringValue ? m.StringValue : null;
+        return new CollectionState(name, denseSize, denseSize is null ? null : model);
     }
 
-    private async Task<CollectionInfoDto?> GetInfoAsync(string name, CancellationToken cancellationToken)
-    {
-        var response = await ReadOrDefaultAsync(() => _client.SendAsync(HttpMethod.Get, $"collections/{Escape(name)}",
-            QdrantJsonContext.Default.QdrantResponseCollectionInfoDto, cancellationToken)).ConfigureAwait(false);
-        return response?.Result;
-    }
+    private Task<CollectionInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) =>
+        _transport.CallAsync<CollectionInfo?>("get collection", name, async (c, t) => await c.GetCollectionInfoAsync(name, t).ConfigureAwait(false), () => null, cancellationToken);
 
-    private async Task CreateCollectionAsync(string name, int? size, string? model, string encoding, CancellationToken cancellationToken)
+    private async Task CreateCollectionAsync(string name, int? size, string? model, CancellationToken cancellationToken)
     {
-        var request = new CreateCollectionRequest
+        var request = new CreateCollection
         {
-            Vectors = size is null ? null : new() { [DenseVector] = new VectorParamsDto { Size = size.Value, Distance = _options.Distance } },
-            SparseVectors = new() { [SparseVector] = new SparseVectorParamsDto { Modifier = "idf" } },
-            Metadata = new CollectionMetadataDto
-            {
-                Schema = SchemaVersion,
-                SparseEncoding = encoding,
-                EmbeddingModel = model,
-                EmbeddingDimensions = model is null ? null : size,
-            },
+            CollectionName = name,
+            SparseVectorsConfig = new SparseVectorConfig { Map = { [SparseVectorName] = new SparseVectorParams { Modifier = Modifier.Idf } } },
+            Metadata = { [SchemaKey] = SchemaVersion, [EncodingKey] = ClientEncoding },
         };
+        if (size is not null)
+        {
+            request.VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { [DenseVectorName] = new VectorParams { Size = (ulong)size.Value, Distance = QdrantDistance } } } };
+        }
+
+        if (model is not null && size is not null)
+        {
+            request.Metadata[ModelKey] = model;
+            request.Metadata[DimensionsKey] = size.Value;
+        }
+
         try
         {
-            await _client.SendAsync(HttpMethod.Put, $"collections/{Escape(name)}", request, QdrantJsonContext.Default.CreateCollectionRequest,
-                QdrantJsonContext.Default.QdrantResponseBoolean, cancellationToken).ConfigureAwait(false);
-            LogCreated(_logger, name, size ?? 0, encoding);
+            await _transport.CallAsync("create collection", name, (c, t) => c.CreateCollectionAsync(request, t), false, cancellationToken).ConfigureAwait(false);
+            LogCreated(_logger, name, size ?? 0);
         }
-        catch (QdrantRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict)
+        catch (LongMemoryStoreException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.AlreadyExists })
         {
             // Another process created it first: its configuration is read and checked next.
         }
     }
 
-    private async Task EnsurePayloadIndexesAsync(string name, CollectionInfoDto info, CancellationToken cancellationToken)
+    private async Task EnsurePayloadIndexesAsync(string name, CollectionInfo info, CancellationToken cancellationToken)
     {
-        (string Field, FieldSchemaDto Schema)[] indexes =
+        (string Field, PayloadSchemaType Type, PayloadIndexParams? Params)[] indexes =
         [
-            ("user_id", new FieldSchemaDto { Type = "keyword", IsTenant = true }),
-            ("session_id", new FieldSchemaDto { Type = "keyword" }),
-            ("collection", new FieldSchemaDto { Type = "keyword" }),
-            ("type", new FieldSchemaDto { Type = "keyword" }),
-            ("created_at", new FieldSchemaDto { Type = "datetime" }),
+            ("user_id", PayloadSchemaType.Keyword, new PayloadIndexParams { KeywordIndexParams = new KeywordIndexParams { IsTenant = true } }),
+            ("session_id", PayloadSchemaType.Keyword, null),
+            ("collection", PayloadSchemaType.Keyword, null),
+            ("type", PayloadSchemaType.Keyword, null),
+            ("created_at", PayloadSchemaType.Datetime, null),
         ];
-        foreach (var (field, schema) in indexes)
+        foreach (var (field, type, parameters) in indexes)
         {
-            if (info.PayloadSchema?.ContainsKey(field) == true)
+            if (info.PayloadSchema.ContainsKey(field))
             {
                 continue;
             }
 
-            var request = new CreateFieldIndexRequest { FieldName = field, FieldSchema = schema };
-            await _client.SendAsync(HttpMethod.Put, $"collections/{Escape(name)}/index?wait=true", request, QdrantJsonContext.Default.CreateFieldIndexRequest,
-                QdrantJsonContext.Default.QdrantResponseUpdateResultDto, cancellationToken).ConfigureAwait(false);
+            await _transport.CallAsync("create payload index", name, (c, t) => c.CreatePayloadIndexAsync(name, field, type, parameters, wait: true, cancellationToken: t), false, cancellationToken)
+                .ConfigureAwait(false);
         }
-    }
-
-    private async Task<string> ResolveEncodingAsync(CancellationToken cancellationToken)
-    {
-        switch (_options.UseServerSideBm25)
-        {
-            case QdrantServerSideBm25.On:
-                return ServerEncoding;
-            case QdrantServerSideBm25.Off:
-                return ClientEncoding;
-        }
-
-        if (_serverEncoding is not null)
-        {
-            return _serverEncoding;
-        }
-
-        var version = await _client.SendAsync(HttpMethod.Get, string.Empty, QdrantJsonContext.Default.VersionInfoDto, cancellationToken).ConfigureAwait(false);
-        var text = version.Version ?? string.Empty;
-        var core = text.Split('-', '+')[0];
-        _serverEncoding = Version.TryParse(core, out var parsed) && parsed >= FirstServerWithBm25 ? ServerEncoding : ClientEncoding;
-        LogEncoding(_logger, text, _serverEncoding);
-        return _serverEncoding;
     }
 
     private static (int Index, string? Offset) ParseCursor(string? cursor, int collectionCount)
@@ -821,7 +654,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
         }
 
         var offset = cursor[(colon + 1)..];
-        if (offset.Length > 0 && !Guid.TryParse(offset, out _) && !ulong.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        if (offset.Length > 0 && !Guid.TryParse(offset, out _))
         {
             throw new ArgumentException($"'{cursor}' is not a cursor of this scroll.", nameof(cursor));
         }
@@ -831,25 +664,11 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
 
     private static string FormatCursor(int index, string? offset) => index.ToString(CultureInfo.InvariantCulture) + ":" + offset;
 
-    private static string? PointIdText(JsonElement? id) => id switch
-    {
-        { ValueKind: JsonValueKind.String } s => s.GetString(),
-        { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
-        _ => null,
-    };
-
-    private static string FormatTime(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
-
-    private static string Escape(string name) => Uri.EscapeDataString(name);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Qdrant index records embedding model {Model} ({Dimensions} dimensions)")]
     private static partial void LogEmbeddingModel(ILogger logger, string model, int dimensions);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created Qdrant collection {Collection} (dense size {Size}, sparse encoding {Encoding})")]
-    private static partial void LogCreated(ILogger logger, string collection, int size, string encoding);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Qdrant server {Version}: sparse encoding {Encoding}")]
-    private static partial void LogEncoding(ILogger logger, string version, string encoding);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created Qdrant collection {Collection} (dense size {Size})")]
+    private static partial void LogCreated(ILogger logger, string collection, int size);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Upserted {Count} points into {Collection}")]
     private static partial void LogUpserted(ILogger logger, int count, string collection);
@@ -857,7 +676,7 @@ public sealed partial class QdrantMemoryIndex : IMemoryIndex
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} items from {Collection}")]
     private static partial void LogDeleted(ILogger logger, int count, string collection);
 
-    private sealed record CollectionState(string Name, int? DenseSize, string Encoding, string? EmbeddingModel);
+    private sealed record CollectionState(string Name, int? DenseSize, string? EmbeddingModel);
 
-    private sealed record Candidate((string Collection, string ItemId) Key, double Score, PointPayloadDto Payload, float[]? Dense);
+    private sealed record Candidate((string Collection, string ItemId) Key, double Score, ScoredPoint Point);
 }

@@ -5,14 +5,17 @@ namespace LongMemory.Kernel.Qdrant;
 /// <summary>Options of <see cref="QdrantMemoryIndex"/>. Validated when the index is created.</summary>
 public sealed class QdrantMemoryIndexOptions
 {
-    /// <summary>The default REST endpoint of a local Qdrant.</summary>
-    public static readonly Uri DefaultEndpoint = new("http://localhost:6333/");
+    /// <summary>The default gRPC endpoint of a local Qdrant.</summary>
+    public static readonly Uri DefaultEndpoint = new("http://localhost:6334/");
 
-    /// <summary>Gets or sets the Qdrant REST endpoint (scheme, host, port and an optional base path).</summary>
-    /// <value>Default <c>http://localhost:6333/</c>.</value>
+    /// <summary>
+    /// Gets or sets the Qdrant gRPC endpoint: scheme, host and gRPC port (6334 by default; the REST port 6333 does not
+    /// speak gRPC). <c>http</c> uses HTTP/2 without TLS, <c>https</c> uses TLS.
+    /// </summary>
+    /// <value>Default <c>http://localhost:6334/</c>.</value>
     public Uri Endpoint { get; set; } = DefaultEndpoint;
 
-    /// <summary>Gets or sets the API key, sent as the <c>api-key</c> header; <see langword="null"/> for an open server.</summary>
+    /// <summary>Gets or sets the API key, sent as the <c>api-key</c> metadata of every call; <see langword="null"/> for an open server.</summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? ApiKey { get; set; }
 
@@ -37,11 +40,7 @@ public sealed class QdrantMemoryIndexOptions
     /// <value>Default <c>Cosine</c>.</value>
     public string Distance { get; set; } = "Cosine";
 
-    /// <summary>Gets or sets where BM25 sparse vectors are computed.</summary>
-    /// <value>Default <see cref="QdrantServerSideBm25.Auto"/>.</value>
-    public QdrantServerSideBm25 UseServerSideBm25 { get; set; } = QdrantServerSideBm25.Auto;
-
-    /// <summary>Gets or sets BM25's term-frequency saturation k1 (client-side vectors, and passed to the server's BM25).</summary>
+    /// <summary>Gets or sets BM25's term-frequency saturation k1 of the client-side sparse vectors.</summary>
     /// <value>Default 1.2.</value>
     public double Bm25K1 { get; set; } = 1.2;
 
@@ -57,19 +56,23 @@ public sealed class QdrantMemoryIndexOptions
     /// <value>Default 64.</value>
     public int BatchSize { get; set; } = 64;
 
-    /// <summary>Gets or sets how often a request is retried after HTTP 429/503, a timeout or a connection failure.</summary>
+    /// <summary>
+    /// Gets or sets how often a call is retried after <c>UNAVAILABLE</c> (server down or restarting, connection
+    /// refused), <c>RESOURCE_EXHAUSTED</c> (rate limit) or an attempt that timed out. Every call the index makes is
+    /// idempotent (deterministic point ids), so writes are retried too.
+    /// </summary>
     /// <value>Default 3.</value>
     public int MaxRetries { get; set; } = 3;
 
-    /// <summary>Gets or sets the first back-off delay; it doubles with every retry. A <c>Retry-After</c> header wins.</summary>
+    /// <summary>Gets or sets the median first back-off delay; exponential with jitter (Polly's decorrelated jitter).</summary>
     /// <value>Default 200 ms.</value>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Gets or sets the longest wait before a retry (also caps a server's <c>Retry-After</c>).</summary>
+    /// <summary>Gets or sets the longest wait before a retry.</summary>
     /// <value>Default 30 seconds.</value>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets the timeout of one HTTP attempt.</summary>
+    /// <summary>Gets or sets the timeout of one call attempt (measured on the index's <see cref="TimeProvider"/>).</summary>
     /// <value>Default 30 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -82,9 +85,9 @@ public sealed class QdrantMemoryIndexOptions
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public void Validate()
     {
-        if (Endpoint is null || !Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttp && Endpoint.Scheme != Uri.UriSchemeHttps))
+        if (Endpoint is null || !Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttp && Endpoint.Scheme != Uri.UriSchemeHttps) || Endpoint.AbsolutePath != "/")
         {
-            throw new ArgumentException($"{nameof(Endpoint)} must be an absolute http or https URI, for example http://localhost:6333.", nameof(Endpoint));
+            throw new ArgumentException($"{nameof(Endpoint)} must be an absolute http or https URI of Qdrant's gRPC port with no path, for example http://localhost:6334.", nameof(Endpoint));
         }
 
         if (ApiKey is not null && string.IsNullOrWhiteSpace(ApiKey))
@@ -105,11 +108,6 @@ public sealed class QdrantMemoryIndexOptions
         if (Distance is not ("Cosine" or "Dot"))
         {
             throw new ArgumentException($"{nameof(Distance)} must be 'Cosine' or 'Dot'; got '{Distance}'.", nameof(Distance));
-        }
-
-        if (!Enum.IsDefined(UseServerSideBm25))
-        {
-            throw new ArgumentException($"{nameof(UseServerSideBm25)} has an unknown value {UseServerSideBm25}.", nameof(UseServerSideBm25));
         }
 
         if (!(Bm25K1 > 0 && Bm25K1 <= 10))
@@ -147,9 +145,9 @@ public sealed class QdrantMemoryIndexOptions
             throw new ArgumentException($"{nameof(MaxRetryDelay)} must be at most 10 minutes; got {MaxRetryDelay}.", nameof(MaxRetryDelay));
         }
 
-        if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromMinutes(30))
+        if (RequestTimeout < TimeSpan.FromMilliseconds(10) || RequestTimeout > TimeSpan.FromMinutes(30))
         {
-            throw new ArgumentException($"{nameof(RequestTimeout)} must be positive and at most 30 minutes; got {RequestTimeout}.", nameof(RequestTimeout));
+            throw new ArgumentException($"{nameof(RequestTimeout)} must be between 10 ms and 30 minutes; got {RequestTimeout}.", nameof(RequestTimeout));
         }
     }
 

@@ -29,13 +29,12 @@ public sealed class OllamaClientOptionsTests
 
         Assert.Equal(new Uri("http://localhost:11434/"), options.Endpoint);
         Assert.Equal(TimeSpan.FromMinutes(5), options.Timeout);
-        Assert.Equal(32, options.EmbeddingBatchSize);
-        Assert.True(options.TruncateEmbeddingInput);
+        Assert.Null(options.ContextLength);
         options.Validate();
     }
 
     [Theory]
-    [InlineData(nameof(OllamaClientOptions.EmbeddingBatchSize))]
+    [InlineData(nameof(OllamaClientOptions.EmbeddingModel))]
     [InlineData(nameof(OllamaClientOptions.Timeout))]
     [InlineData(nameof(OllamaClientOptions.ContextLength))]
     [InlineData(nameof(OllamaClientOptions.ChatModel))]
@@ -45,7 +44,7 @@ public sealed class OllamaClientOptionsTests
         var options = new OllamaClientOptions();
         switch (property)
         {
-            case nameof(OllamaClientOptions.EmbeddingBatchSize): options.EmbeddingBatchSize = 0; break;
+            case nameof(OllamaClientOptions.EmbeddingModel): options.EmbeddingModel = ""; break;
             case nameof(OllamaClientOptions.Timeout): options.Timeout = TimeSpan.Zero; break;
             case nameof(OllamaClientOptions.ContextLength): options.ContextLength = 0; break;
             case nameof(OllamaClientOptions.ChatModel): options.ChatModel = " "; break;

@@ -11,11 +11,13 @@ public sealed class QdrantMemoryIndexOptionsTests
 
         Assert.Equal("longmemory_logs", options.CollectionName(MemoryCollections.Logs));
         Assert.Equal("longmemory_model_memory", options.CollectionName(MemoryCollections.ModelMemory));
+        Assert.Equal(6334, options.Endpoint.Port);
     }
 
     public static TheoryData<string, Action<QdrantMemoryIndexOptions>> InvalidOptions => new()
     {
         { "Endpoint", o => o.Endpoint = new Uri("ftp://example.org") },
+        { "Endpoint", o => o.Endpoint = new Uri("http://localhost:6334/qdrant/") },
         { "ApiKey", o => o.ApiKey = " " },
         { "CollectionPrefix", o => o.CollectionPrefix = "has space" },
         { "VectorSize", o => o.VectorSize = 0 },
@@ -25,6 +27,7 @@ public sealed class QdrantMemoryIndexOptionsTests
         { "MaxRetries", o => o.MaxRetries = -1 },
         { "RetryBaseDelay", o => o.RetryBaseDelay = TimeSpan.FromMinutes(5) },
         { "RequestTimeout", o => o.RequestTimeout = TimeSpan.Zero },
+        { "RequestTimeout", o => o.RequestTimeout = TimeSpan.FromMilliseconds(1) },
     };
 
     [Theory]
@@ -42,8 +45,16 @@ public sealed class QdrantMemoryIndexOptionsTests
     [Fact]
     public void Constructor_InvalidOptions_Throws()
     {
-        using var http = new HttpClient();
+        Assert.Throws<ArgumentException>(() => new QdrantMemoryIndex(new QdrantMemoryIndexOptions { BatchSize = 0 }));
+    }
 
-        Assert.Throws<ArgumentException>(() => new QdrantMemoryIndex(http, new QdrantMemoryIndexOptions { BatchSize = 0 }));
+    [Fact]
+    public void Constructor_OptionsAtTheirLimits_BuildTheRetryAndTimeoutPipeline()
+    {
+        var lowest = new QdrantMemoryIndexOptions { MaxRetries = 0, RetryBaseDelay = TimeSpan.Zero, RequestTimeout = TimeSpan.FromMilliseconds(10) };
+        var highest = new QdrantMemoryIndexOptions { MaxRetries = 10, RetryBaseDelay = TimeSpan.FromMinutes(10), MaxRetryDelay = TimeSpan.FromMinutes(10), RequestTimeout = TimeSpan.FromMinutes(30) };
+
+        Assert.Null(Record.Exception(() => new QdrantMemoryIndex(lowest).Dispose()));
+        Assert.Null(Record.Exception(() => new QdrantMemoryIndex(highest).Dispose()));
     }
 }

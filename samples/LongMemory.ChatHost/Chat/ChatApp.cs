@@ -4,15 +4,15 @@ using LongMemory.ChatHost.Hosting;
 using LongMemory.ChatHost.Offline;
 using LongMemory.ChatHost.Rendering;
 using LongMemory.Kernel;
-using LongMemory.Kernel.Ollama;
 using Microsoft.Extensions.AI;
+using OllamaSharp;
 using Spectre.Console;
 
 namespace LongMemory.ChatHost.Chat;
 
 /// <summary>
 /// The interactive chat: reads lines from standard input (so it can be driven by a pipe), sends messages through
-/// <see cref="LongMemoryChatClient"/> with the memory tools, and runs the slash commands.
+/// <see cref="LongMemoryChatClient"/> and MEAI's function invocation with the memory tools, and runs the slash commands.
 /// </summary>
 internal sealed class ChatApp : IAsyncDisposable
 {
@@ -25,9 +25,10 @@ internal sealed class ChatApp : IAsyncDisposable
     private readonly ModelConnection _connection;
     private readonly ChatMemory _memory;
     private readonly IChatClient _inner;
-    private readonly LongMemoryChatClient _client;
     private readonly string _databasePath;
     private readonly TextReader _input;
+    private LongMemoryChatClient _client = null!;
+    private IChatClient _chat = null!;
     private IReadOnlyList<ChatSession> _listed = [];
     private ChatSession _session = null!;
 
@@ -40,10 +41,32 @@ internal sealed class ChatApp : IAsyncDisposable
         _inner = inner;
         _databasePath = databasePath;
         _input = input;
-        _client = new LongMemoryChatClient(inner, memory, new LongMemoryChatClientOptions { UserId = args.User });
     }
 
     private MemoryScope Scope => _session.Scope;
+
+    /// <summary>Gets or sets the current session; a new one gets its own memory client.</summary>
+    /// <remarks>
+    /// The memory client is bound to the session (<see cref="LongMemoryChatClientOptions.SessionId"/>) rather than told it per
+    /// call through <c>ChatOptions.ConversationId</c>: the function-invoking client resets <c>ConversationId</c> to the
+    /// response's (none) from the second tool round on, which would store the rest of the turn in another session.
+    /// </remarks>
+    private ChatSession Session
+    {
+        get => _session;
+        set
+        {
+            if (_session?.Id != value.Id)
+            {
+                // The previous pipeline is left to the GC, not disposed: disposing it would dispose the shared model client.
+                _client = _inner.WithLongMemory(_memory, new LongMemoryChatClientOptions { UserId = _args.User, SessionId = value.Id });
+                _chat = ToolCallingChat.Create(_client, (call, result) => _ui.Markup(
+                    $"[grey]  tool {Markup.Escape(call.Name)}({Markup.Escape(OfflineRecallChatClient.OneLine(FormatArguments(call), 120))}) -> {Markup.Escape(OfflineRecallChatClient.OneLine(result?.ToString() ?? "null", 160))}[/]"));
+            }
+
+            _session = value;
+        }
+    }
 
     /// <summary>Probes for a model, opens the memory and the user's latest session.</summary>
     /// <param name="ui">The console.</param>
@@ -53,27 +76,23 @@ internal sealed class ChatApp : IAsyncDisposable
     /// <returns>The app.</returns>
     public static async Task<ChatApp> StartAsync(ConsoleUi ui, HostArguments args, TextReader input, CancellationToken cancellationToken = default)
     {
-        var connection = await ui.StatusAsync("Looking for an Ollama server...", () => ModelConnection.ProbeAsync(args, cancellationToken)).ConfigureAwait(false);
+        var connection = await ui.StatusAsync("Looking for an Ollama server...", () => ModelConnection.ProbeAsync(args, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var databasePath = args.DatabasePath ?? ChatMemoryBuilder.DefaultDatabasePath;
         IChatClient inner;
         IEmbeddingGenerator<string, Embedding<float>>? embedder = null;
         IChatClient? summarizer = null;
         if (connection.Online)
         {
-            var options = new OllamaClientOptions
-            {
-                Endpoint = connection.Endpoint,
-                ChatModel = connection.Model,
-                EmbeddingModel = args.EmbedModel,
+            // A local model can take minutes to load and answer; OllamaSharp keeps the HttpClient it is given.
+            var http = new HttpClient { BaseAddress = connection.Endpoint, Timeout = TimeSpan.FromMinutes(5) };
+            IChatClient ollama = new OllamaApiClient(http, connection.Model!);
 
-                // The budget the prompt is assembled for must also be the window Ollama runs with, or it silently cuts.
-                ContextLength = connection.ContextTokens,
-            };
-            inner = new OllamaChatClient(options);
+            // The budget the prompt is assembled for must also be the window Ollama runs with, or it silently cuts.
+            inner = ollama.AsBuilder().UseOllamaContextWindow(connection.ContextTokens).Build();
             summarizer = inner;
             if (args.EmbedModel is not null)
             {
-                embedder = new OllamaEmbeddingGenerator(options);
+                embedder = new OllamaApiClient(http, args.EmbedModel);
             }
         }
         else
@@ -100,7 +119,7 @@ internal sealed class ChatApp : IAsyncDisposable
 
         var app = new ChatApp(ui, args, connection, memory, inner, databasePath, input);
         var sessions = await memory.ListSessionsAsync(args.User, 0, 1, cancellationToken).ConfigureAwait(false);
-        app._session = sessions.Count > 0 ? sessions[0] : await memory.CreateSessionAsync(args.User, cancellationToken: cancellationToken).ConfigureAwait(false);
+        app.Session = sessions.Count > 0 ? sessions[0] : await memory.CreateSessionAsync(args.User, cancellationToken: cancellationToken).ConfigureAwait(false);
         return app;
     }
 
@@ -148,7 +167,7 @@ internal sealed class ChatApp : IAsyncDisposable
             {
                 _ui.Error("cancelled.");
             }
-            catch (Exception ex) when (ex is LongMemoryStoreException or SessionNotFoundException or ContextBudgetExceededException or OllamaException or ArgumentException or InvalidOperationException or KeyNotFoundException or HttpRequestException)
+            catch (Exception ex) when (ex is LongMemoryStoreException or SessionNotFoundException or ContextBudgetExceededException or OllamaSharp.Models.Exceptions.OllamaException or ArgumentException or InvalidOperationException or KeyNotFoundException or HttpRequestException)
             {
                 _ui.Error(ex.Message);
             }
@@ -161,8 +180,7 @@ internal sealed class ChatApp : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        _inner.Dispose();
+        _chat.Dispose(); // and with it the memory client and the model's client
         await _memory.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -196,7 +214,7 @@ internal sealed class ChatApp : IAsyncDisposable
                 await SendAsync(command.Argument, cancellationToken).ConfigureAwait(false);
                 break;
             case ChatCommandKind.New:
-                _session = await _memory.CreateSessionAsync(_args.User, command.Argument.Length == 0 ? null : command.Argument, cancellationToken: cancellationToken).ConfigureAwait(false);
+                Session = await _memory.CreateSessionAsync(_args.User, command.Argument.Length == 0 ? null : command.Argument, cancellationToken: cancellationToken).ConfigureAwait(false);
                 _listed = [];
                 _ui.Info("New session " + Describe(_session));
                 break;
@@ -254,21 +272,19 @@ internal sealed class ChatApp : IAsyncDisposable
     private async Task SendAsync(string text, CancellationToken cancellationToken)
     {
         var tools = _connection.Online && _connection.SupportsTools ? _memory.ForScope(Scope).CreateTools() : [];
-        var loop = new ToolCallingLoop(_client, tools);
-        loop.ToolCalled += (call, result) => _ui.Markup(
-            $"[grey]  tool {Markup.Escape(call.Name)}({Markup.Escape(OfflineRecallChatClient.OneLine(FormatArguments(call), 120))}) -> {Markup.Escape(OfflineRecallChatClient.OneLine(result.Result?.ToString() ?? "null", 160))}[/]");
-        var result = await _ui.StatusAsync(_connection.Online ? "Thinking..." : "Recalling...", () => loop.RunAsync(text, _session.Id, cancellationToken)).ConfigureAwait(false);
-        var response = result.Response;
+        var options = ToolCallingChat.Options(tools);
+        var response = await _ui.StatusAsync(_connection.Online ? "Thinking..." : "Recalling...", () => _chat.GetResponseAsync([new ChatMessage(ChatRole.User, text)], options, cancellationToken)).ConfigureAwait(false);
         if (response.AdditionalProperties?.TryGetValue(OfflineRecallChatClient.PromptViewKey, out var value) == true && value is PromptView view)
         {
             _ui.Write(PromptViewRenderer.Render(view));
         }
         else
         {
-            var answer = response.Text;
+            // The answer is the last message: the response also carries this turn's tool calls and results.
+            var answer = response.Messages.LastOrDefault(m => m.Role == ChatRole.Assistant)?.Text;
             if (string.IsNullOrWhiteSpace(answer))
             {
-                answer = result.Rounds >= ToolCallingLoop.MaxRounds ? "(the model kept calling tools; stopped after 5 rounds)" : "(empty answer)";
+                answer = "(empty answer)";
             }
 
             _ui.Write(new Panel(new Text(answer.Trim())).Header(Markup.Escape(_connection.Model ?? "assistant")).Border(BoxBorder.Rounded).Expand());
@@ -280,7 +296,7 @@ internal sealed class ChatApp : IAsyncDisposable
         }
 
         // The first message titles the session; refresh so /sessions and the banner show it.
-        _session = await _memory.ForScope(_session.Scope).GetSessionAsync(cancellationToken).ConfigureAwait(false) ?? _session;
+        Session = await _memory.ForScope(_session.Scope).GetSessionAsync(cancellationToken).ConfigureAwait(false) ?? _session;
     }
 
     private async Task ShowSessionsAsync(CancellationToken cancellationToken)
@@ -331,7 +347,7 @@ internal sealed class ChatApp : IAsyncDisposable
             return;
         }
 
-        _session = await _memory.ForScope(found.Scope).GetSessionAsync(cancellationToken).ConfigureAwait(false) ?? found;
+        Session = await _memory.ForScope(found.Scope).GetSessionAsync(cancellationToken).ConfigureAwait(false) ?? found;
         _listed = [];
         _ui.Info("Switched to " + Describe(_session));
     }

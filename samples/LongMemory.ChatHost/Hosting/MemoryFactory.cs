@@ -7,8 +7,6 @@ namespace LongMemory.ChatHost.Hosting;
 /// <summary>Builds the <see cref="ChatMemory"/> the host and the demo use: a SQLite file and a token budget.</summary>
 internal static class MemoryFactory
 {
-    private static readonly HttpClient SharedHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
-
     /// <summary>Builds a memory over a SQLite file.</summary>
     /// <param name="databasePath">The database file; its folder is created when missing.</param>
     /// <param name="maxContextTokens">The model's context window.</param>
@@ -52,8 +50,7 @@ internal static class MemoryFactory
 
         if (qdrant is not null)
         {
-            // One HttpClient for the process: the index keeps it for its lifetime.
-            builder.UseMemoryIndex(_ => new QdrantMemoryIndex(SharedHttp, new QdrantMemoryIndexOptions { Endpoint = qdrant, ApiKey = qdrantApiKey }));
+            builder.UseMemoryIndex(_ => new QdrantMemoryIndex(new QdrantMemoryIndexOptions { Endpoint = qdrant, ApiKey = qdrantApiKey }));
         }
 
         return builder.Build();

@@ -1,4 +1,5 @@
 using LongMemory.Kernel.Ollama;
+using OllamaSharp;
 
 namespace LongMemory.ChatHost.Hosting;
 
@@ -7,6 +8,9 @@ internal sealed class ModelConnection
 {
     /// <summary>The largest context window the host uses by default, to keep local models fast.</summary>
     public const int DefaultMaxContextTokens = 8192;
+
+    /// <summary>How long the start-up probe waits for a server: 2 seconds, enough for a local one.</summary>
+    public static readonly TimeSpan AvailabilityTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Gets a value indicating whether a chat model is available.</summary>
     public bool Online { get; private init; }
@@ -28,9 +32,10 @@ internal sealed class ModelConnection
 
     /// <summary>Probes Ollama as the arguments say.</summary>
     /// <param name="args">The arguments.</param>
+    /// <param name="timeProvider">The clock of <see cref="AvailabilityTimeout"/> (the system clock when <see langword="null"/>).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The connection (offline when no server or no chat model).</returns>
-    public static async Task<ModelConnection> ProbeAsync(HostArguments args, CancellationToken cancellationToken = default)
+    public static async Task<ModelConnection> ProbeAsync(HostArguments args, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         var endpoint = args.OllamaUrl is null ? OllamaClientOptions.EndpointFromEnvironment() : OllamaClientOptions.ParseOllamaHost(args.OllamaUrl);
@@ -41,7 +46,7 @@ internal sealed class ModelConnection
         }
 
         using var api = new OllamaApiClient(endpoint);
-        if (!await api.IsAvailableAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        if (!await IsAvailableAsync(api, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false))
         {
             return Offline(endpoint, context, $"no Ollama server answered at {endpoint}");
         }
@@ -49,18 +54,18 @@ internal sealed class ModelConnection
         try
         {
             var model = args.Model;
-            OllamaModelInfo? info = null;
+            OllamaSharp.Models.ShowModelResponse? info = null;
             if (model is null)
             {
-                foreach (var candidate in await api.ListModelsAsync(cancellationToken).ConfigureAwait(false))
+                foreach (var candidate in await api.ListLocalModelsAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var candidateInfo = await api.ShowModelAsync(candidate, cancellationToken).ConfigureAwait(false);
-                    var chatCapable = candidateInfo.Capabilities.Count == 0
-                        ? !candidate.Contains("embed", StringComparison.OrdinalIgnoreCase)
-                        : candidateInfo.HasCapability("completion");
+                    var candidateInfo = await api.ShowModelAsync(candidate.Name, cancellationToken).ConfigureAwait(false);
+                    var chatCapable = candidateInfo.Capabilities is not { Length: > 0 } capabilities
+                        ? !candidate.Name.Contains("embed", StringComparison.OrdinalIgnoreCase)
+                        : capabilities.Contains("completion", StringComparer.OrdinalIgnoreCase);
                     if (chatCapable)
                     {
-                        model = candidate;
+                        model = candidate.Name;
                         info = candidateInfo;
                         break;
                     }
@@ -78,13 +83,33 @@ internal sealed class ModelConnection
                 Online = true,
                 Endpoint = endpoint,
                 Model = model,
-                SupportsTools = info.Capabilities.Count == 0 || info.HasCapability("tools"),
-                ContextTokens = args.ContextTokens ?? Math.Min(info.ContextLength ?? DefaultMaxContextTokens, DefaultMaxContextTokens),
+                SupportsTools = info.Capabilities is not { Length: > 0 } || info.Capabilities.Contains("tools", StringComparer.OrdinalIgnoreCase),
+                ContextTokens = args.ContextTokens ?? Math.Min(OllamaContextWindow.FromShowModelResponse(info) ?? DefaultMaxContextTokens, DefaultMaxContextTokens),
             };
         }
-        catch (OllamaException ex)
+        catch (HttpRequestException ex)
         {
-            return Offline(endpoint, context, ex.Message);
+            var hint = ex.StatusCode == System.Net.HttpStatusCode.NotFound && args.Model is not null ? $" (is the model pulled? try: ollama pull {args.Model})" : string.Empty;
+            return Offline(endpoint, context, ex.Message + hint);
+        }
+    }
+
+    private static async Task<bool> IsAvailableAsync(OllamaApiClient api, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(AvailabilityTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await api.GetVersionAsync(linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 

@@ -11,7 +11,7 @@ public static class LongMemoryBuilderQdrantExtensions
     /// index. Sessions, messages, summaries and knowledge rows stay in SQL.
     /// </summary>
     /// <param name="builder">The LongMemory builder.</param>
-    /// <param name="endpoint">The Qdrant REST endpoint, for example <c>http://localhost:6333</c>.</param>
+    /// <param name="endpoint">The Qdrant gRPC endpoint, for example <c>http://localhost:6334</c>.</param>
     /// <param name="apiKey">The API key, or <see langword="null"/> for an open server.</param>
     /// <param name="configure">Sets further options (collection prefix, vector size, batch size, retries).</param>
     /// <returns>The builder.</returns>
@@ -24,7 +24,7 @@ public static class LongMemoryBuilderQdrantExtensions
 
     /// <summary>Keeps the search index in Qdrant; see <see cref="UseQdrant(LongMemoryBuilder, Uri, string?, Action{QdrantMemoryIndexOptions}?)"/>.</summary>
     /// <param name="builder">The LongMemory builder.</param>
-    /// <param name="endpoint">The Qdrant REST endpoint.</param>
+    /// <param name="endpoint">The Qdrant gRPC endpoint.</param>
     /// <param name="apiKey">The API key, or <see langword="null"/>.</param>
     /// <param name="configure">Sets further options.</param>
     /// <returns>The builder.</returns>

@@ -8,9 +8,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the Qdrant memory index.</summary>
 public static class QdrantServiceCollectionExtensions
 {
-    /// <summary>The name of the <see cref="HttpClient"/> the index gets from <see cref="IHttpClientFactory"/>.</summary>
-    public const string HttpClientName = "LongMemory.Kernel.Qdrant";
-
     /// <summary>
     /// Registers <see cref="QdrantMemoryIndex"/> as the singleton <see cref="IMemoryIndex"/>, replacing any index
     /// registered before (the embedded SQLite default, for example).
@@ -20,9 +17,8 @@ public static class QdrantServiceCollectionExtensions
     /// <returns>The service collection.</returns>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     /// <remarks>
-    /// The index keeps one <see cref="HttpClient"/> for its lifetime; its handler recycles pooled connections every two
-    /// minutes so DNS changes of a Qdrant cluster are picked up. A <see cref="TimeProvider"/> in the container is used
-    /// for retry delays.
+    /// The index keeps one gRPC channel (HTTP/2, multiplexed) for its lifetime and closes it when the container is
+    /// disposed. A <see cref="TimeProvider"/> in the container is used for retry delays and call timeouts.
     /// </remarks>
     public static IServiceCollection AddQdrantMemoryIndex(this IServiceCollection services, Action<QdrantMemoryIndexOptions> configure)
     {
@@ -34,7 +30,7 @@ public static class QdrantServiceCollectionExtensions
     /// replacing any index registered before.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="endpoint">The Qdrant REST endpoint, for example <c>http://localhost:6333</c>.</param>
+    /// <param name="endpoint">The Qdrant gRPC endpoint, for example <c>http://localhost:6334</c>.</param>
     /// <param name="apiKey">The API key, or <see langword="null"/> for an open server.</param>
     /// <param name="configure">Sets further options.</param>
     /// <returns>The service collection.</returns>
@@ -59,14 +55,9 @@ public static class QdrantServiceCollectionExtensions
         configure(options);
         options.Validate();
 
-        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-
         services.RemoveAll<QdrantMemoryIndex>();
         services.RemoveAll<IMemoryIndex>();
         services.AddSingleton(sp => new QdrantMemoryIndex(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             options,
             sp.GetService<ILogger<QdrantMemoryIndex>>(),
             sp.GetService<TimeProvider>()));

@@ -27,6 +27,13 @@ public sealed partial class ChatMemory
         }
 
         await StartAsync(cancellationToken).ConfigureAwait(false);
+        if (scope.SessionId is not null)
+        {
+            // A scope naming a session that is soft-deleted (or not the owner's) recalls nothing: without this check the
+            // session's own items passed the active-session filter below, which only looks at the scope's other sessions.
+            await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        }
+
         var vector = await _indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
         return await RecallCoreAsync(scope, query, vector, options, cancellationToken).ConfigureAwait(false);
     }

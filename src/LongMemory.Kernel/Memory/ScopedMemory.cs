@@ -210,7 +210,8 @@ public sealed class ScopedMemory
     /// <summary>Brings the messages a summary of the session covers back into its live context, verbatim.</summary>
     /// <param name="summaryId">The summary id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>How many messages were restored (0 for an id that is not this session's).</returns>
+    /// <returns>How many messages were restored.</returns>
+    /// <exception cref="KeyNotFoundException">This session has no summary with that id (another session's summary is not found either).</exception>
     public async Task<int> RestoreSummaryAsync(long summaryId, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);

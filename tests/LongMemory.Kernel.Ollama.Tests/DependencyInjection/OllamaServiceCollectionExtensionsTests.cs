@@ -1,6 +1,7 @@
 using LongMemory.Kernel.Ollama.Tests.Fakes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using OllamaSharp;
 
 namespace LongMemory.Kernel.Ollama.Tests.DependencyInjection;
 
@@ -12,14 +13,15 @@ public sealed class OllamaServiceCollectionExtensionsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    [Fact]
-    public async Task AddOllamaChatClient_Resolved_ChatsThroughNamedHttpClient()
+    [Fact(Timeout = 30_000)]
+    public async Task AddOllamaChatClient_Resolved_ChatsWithNumCtxThroughNamedHttpClient()
     {
         var services = new ServiceCollection();
         services.AddOllamaChatClient(o =>
         {
             o.Endpoint = _server.Endpoint;
             o.ChatModel = "llama3.2";
+            o.ContextLength = 6000;
             o.Timeout = TimeSpan.FromSeconds(42);
         });
         await using var provider = services.BuildServiceProvider();
@@ -29,21 +31,23 @@ public sealed class OllamaServiceCollectionExtensionsTests : IAsyncLifetime
 
         Assert.Same(client, provider.GetRequiredService<IChatClient>());
         Assert.Equal("Hello world", response.Text);
-        Assert.Equal("llama3.2", client.GetService<ChatClientMetadata>()?.DefaultModelId);
+        Assert.Equal(6000, _server.LastRequestTo("/api/chat").Json.GetProperty("options").GetProperty("num_ctx").GetInt32());
+        Assert.Equal("llama3.2", _server.LastRequestTo("/api/chat").Json.GetProperty("model").GetString());
+        Assert.NotNull(client.GetService<OllamaContextWindowChatClient>());
         var named = provider.GetRequiredService<IHttpClientFactory>().CreateClient(OllamaServiceCollectionExtensions.ChatHttpClientName);
         Assert.Equal(TimeSpan.FromSeconds(42), named.Timeout);
-        Assert.Equal(131072, await provider.GetRequiredService<OllamaApiClient>().GetContextLengthAsync("llama3.2"));
+        Assert.Equal(_server.Endpoint, named.BaseAddress);
+        Assert.Equal(131072, await provider.GetRequiredService<IOllamaApiClient>().GetContextLengthAsync("llama3.2"));
     }
 
-    [Fact]
-    public async Task AddOllamaEmbeddingGenerator_Resolved_EmbedsInBatches()
+    [Fact(Timeout = 30_000)]
+    public async Task AddOllamaEmbeddingGenerator_Resolved_EmbedsWithTheModel()
     {
         var services = new ServiceCollection();
         services.AddOllamaEmbeddingGenerator(o =>
         {
             o.Endpoint = _server.Endpoint;
             o.EmbeddingModel = "all-minilm";
-            o.EmbeddingBatchSize = 1;
         });
         await using var provider = services.BuildServiceProvider();
 
@@ -51,7 +55,8 @@ public sealed class OllamaServiceCollectionExtensionsTests : IAsyncLifetime
         var embeddings = await generator.GenerateAsync(["a", "b"]);
 
         Assert.Equal(2, embeddings.Count);
-        Assert.Equal(2, _server.RequestsTo("/api/embed").Count);
+        Assert.Equal(FakeOllamaServer.VectorFor("b", _server.EmbeddingLength), embeddings[1].Vector.ToArray());
+        Assert.Equal("all-minilm", _server.LastRequestTo("/api/embed").Json.GetProperty("model").GetString());
     }
 
     [Fact]
@@ -62,6 +67,26 @@ public sealed class OllamaServiceCollectionExtensionsTests : IAsyncLifetime
         var ex = Assert.Throws<ArgumentException>(() => services.AddOllamaChatClient(o => o.Timeout = TimeSpan.FromSeconds(-1)));
 
         Assert.Contains("OllamaClientOptions.Timeout", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddOllamaChatClient_NoContextLength_FailsAtRegistrationNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+
+        var ex = Assert.Throws<ArgumentException>(() => services.AddOllamaChatClient(o => o.ChatModel = "llama3.2"));
+
+        Assert.Contains("OllamaClientOptions.ContextLength", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddOllamaChatClient_NoModel_FailsAtRegistration()
+    {
+        var services = new ServiceCollection();
+
+        var ex = Assert.Throws<ArgumentException>(() => services.AddOllamaChatClient(o => o.ContextLength = 4096));
+
+        Assert.Contains("OllamaClientOptions.ChatModel", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

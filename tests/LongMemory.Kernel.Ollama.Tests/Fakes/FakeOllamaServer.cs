@@ -59,6 +59,9 @@ public sealed class FakeOllamaServer : IAsyncDisposable
     /// <summary>Gets or sets the assistant answer, as streamed chunks (non-streaming joins them).</summary>
     public List<FakeChunk> Reply { get; set; } = [new(Content: "Hello"), new(Content: " world")];
 
+    /// <summary>Gets or sets a script that picks the answer from the /api/chat request body (for multi-round tool calls); <see cref="Reply"/> when null.</summary>
+    public Func<JsonObject, List<FakeChunk>>? Respond { get; set; }
+
     public string DoneReason { get; set; } = "stop";
 
     public int? PromptEvalCount { get; set; } = 12;
@@ -87,6 +90,8 @@ public sealed class FakeOllamaServer : IAsyncDisposable
     public int TrainedContextLength { get; set; } = 131072;
 
     public string Parameters { get; set; } = "stop                           \"<|eot_id|>\"";
+
+    public string Modelfile { get; set; } = "FROM /models/blob\nTEMPLATE \"{{ .Prompt }}\"";
 
     public int EmbeddingLength { get; set; } = 8;
 
@@ -220,7 +225,8 @@ public sealed class FakeOllamaServer : IAsyncDisposable
             return true;
         }
 
-        if (!Models.Contains(model))
+        // Like Ollama, a name without a tag means ":latest".
+        if (!Models.Contains(model) && !(model.EndsWith(":latest", StringComparison.Ordinal) && Models.Contains(model[..^":latest".Length])))
         {
             await WriteJsonAsync(context, HttpStatusCode.NotFound, new JsonObject { ["error"] = $"model \"{model}\" not found, try pulling it first" }).ConfigureAwait(false);
             return true;
@@ -248,21 +254,22 @@ public sealed class FakeOllamaServer : IAsyncDisposable
         var model = (string)request["model"]!;
         var stream = request["stream"] is not JsonValue s || s.GetValue<bool>(); // omitted = true
         await HoldIfAskedAsync().ConfigureAwait(false);
+        var reply = Respond?.Invoke(request) ?? Reply;
 
         if (!stream)
         {
             var message = new JsonObject
             {
                 ["role"] = "assistant",
-                ["content"] = string.Concat(Reply.Select(c => c.Content)),
+                ["content"] = string.Concat(reply.Select(c => c.Content)),
             };
-            var thinking = string.Concat(Reply.Select(c => c.Thinking));
+            var thinking = string.Concat(reply.Select(c => c.Thinking));
             if (thinking.Length > 0)
             {
                 message["thinking"] = thinking;
             }
 
-            var calls = ToolCalls(Reply);
+            var calls = ToolCalls(reply);
             if (calls.Count > 0)
             {
                 message["tool_calls"] = calls;
@@ -275,7 +282,7 @@ public sealed class FakeOllamaServer : IAsyncDisposable
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/x-ndjson";
         context.Response.SendChunked = true;
-        for (var i = 0; i < Reply.Count; i++)
+        for (var i = 0; i < reply.Count; i++)
         {
             if (MidStreamError is { } error && error.AfterChunks == i)
             {
@@ -290,7 +297,7 @@ public sealed class FakeOllamaServer : IAsyncDisposable
                 await _release.Task.ConfigureAwait(false);
             }
 
-            var chunk = Reply[i];
+            var chunk = reply[i];
             var message = new JsonObject { ["role"] = "assistant", ["content"] = chunk.Content ?? string.Empty };
             if (chunk.Thinking is not null)
             {
@@ -394,7 +401,7 @@ public sealed class FakeOllamaServer : IAsyncDisposable
         await WriteJsonAsync(context, HttpStatusCode.OK, new JsonObject
         {
             ["license"] = "LLAMA 3.2 COMMUNITY LICENSE AGREEMENT",
-            ["modelfile"] = "FROM /models/blob\nTEMPLATE \"{{ .Prompt }}\"",
+            ["modelfile"] = Modelfile,
             ["parameters"] = Parameters,
             ["template"] = "{{ .Prompt }}",
             ["details"] = new JsonObject { ["parent_model"] = "", ["format"] = "gguf", ["family"] = Architecture, ["parameter_size"] = "3.2B", ["quantization_level"] = "Q4_K_M" },

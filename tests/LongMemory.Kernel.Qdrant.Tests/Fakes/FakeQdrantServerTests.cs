@@ -1,78 +1,191 @@
-using System.Net;
-using System.Text;
+using Grpc.Core;
+using Qdrant.Client;
+using Qdrant.Client.Grpc;
+using static Qdrant.Client.Grpc.Conditions;
 
 namespace LongMemory.Kernel.Qdrant.Tests.Fakes;
 
-/// <summary>The fake's schema check has teeth: a body the OpenAPI document does not allow is refused.</summary>
-public sealed class FakeQdrantServerTests : IDisposable
+/// <summary>
+/// The fake answers the official client as Qdrant does: errors with the server's codes and texts, filters, scroll
+/// pages, and scores (cosine, sparse dot product with the IDF modifier). The conformance suite relies on all of it.
+/// </summary>
+public sealed class FakeQdrantServerTests
 {
-    private readonly FakeQdrantServer _server = new();
-    private readonly HttpClient _http = new();
+    private const int Timeout = 30_000;
 
-    public void Dispose()
+    [Fact(Timeout = Timeout)]
+    public async Task AnyPointCall_UnknownCollection_IsNotFoundWithQdrantsMessage()
     {
-        _http.Dispose();
-        _server.Dispose();
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.CountAsync("nope"));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Equal("Not found: Collection `nope` doesn't exist!", error.Status.Detail);
     }
 
-    [Theory]
-    [InlineData("""{"filter": {"bogus": []}}""")]
-    [InlineData("""{"exact": "yes"}""")]
-    [InlineData("""{"filter": {"must": [{"key": "user_id", "match": {"value": 1.5}}]}}""")]
-    public async Task CountRequest_NotAllowedByTheSchema_Gets400AndIsRecorded(string body)
+    [Fact(Timeout = Timeout)]
+    public async Task CreateCollectionAsync_Twice_IsAlreadyExists()
     {
-        await CreateCollectionAsync();
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
 
-        using var response = await _http.PostAsync(new Uri(_server.Endpoint, "collections/c/points/count"), new StringContent(body, Encoding.UTF8, "application/json"));
+        var error = await Assert.ThrowsAsync<RpcException>(() => CreateAsync(client));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("CountRequest", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Single(_server.ValidationFailures);
+        Assert.Equal(StatusCode.AlreadyExists, error.StatusCode);
     }
 
-    [Fact]
-    public async Task QueryRequest_UnknownQueryParameter_Gets400()
+    [Fact(Timeout = Timeout)]
+    public async Task UpsertAsync_WrongDimensionOrUnknownVectorName_IsInvalidArgumentAndStoresNothing()
     {
-        await CreateCollectionAsync();
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
 
-        using var response = await _http.PostAsync(new Uri(_server.Endpoint, "collections/c/points/query?wait=true"), new StringContent("{}", Encoding.UTF8, "application/json"));
+        var dimension = await Assert.ThrowsAsync<RpcException>(() => client.UpsertAsync("c", [Point(1, dense: [1, 0, 0]), Point(2, dense: [1, 0, 0, 0])]));
+        var name = await Assert.ThrowsAsync<RpcException>(() => client.UpsertAsync("c", [new PointStruct { Id = 3, Vectors = new Dictionary<string, Vector> { ["other"] = new float[] { 1, 0, 0, 0 } } }]));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Single(_server.ValidationFailures);
+        Assert.Equal(StatusCode.InvalidArgument, dimension.StatusCode);
+        Assert.Contains("expected dim: 4, got 3", dimension.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, name.StatusCode);
+        Assert.Contains("Not existing vector name", name.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0UL, await client.CountAsync("c"));
     }
 
-    [Fact]
-    public async Task QueryRequest_PrefetchWithRrf_FusesTheRankings()
+    [Fact(Timeout = Timeout)]
+    public async Task QueryAsync_DenseCosine_ScoresTheCosineSimilarity()
     {
-        await CreateCollectionAsync();
-        await SendAsync(HttpMethod.Put, "collections/c/points?wait=true", """
-            {"points": [
-              {"id": "00000000-0000-0000-0000-000000000001", "vector": {"dense": [1, 0], "bm25": {"indices": [7], "values": [1.0]}}, "payload": {"u": "a"}},
-              {"id": "00000000-0000-0000-0000-000000000002", "vector": {"dense": [0, 1], "bm25": {"indices": [7, 8], "values": [1.0, 2.0]}}, "payload": {"u": "a"}},
-              {"id": "00000000-0000-0000-0000-000000000003", "vector": {"dense": [1, 0.1]}, "payload": {"u": "b"}}
-            ]}
-            """);
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
+        await client.UpsertAsync("c", [Point(1, dense: [3, 4, 0, 0]), Point(2, dense: [0, 0, 5, 0])]);
 
-        var result = await SendAsync(HttpMethod.Post, "collections/c/points/query", """
-            {"prefetch": [{"query": [1, 0], "using": "dense", "limit": 5}, {"query": {"indices": [8], "values": [1.0]}, "using": "bm25", "limit": 5}],
-             "query": {"fusion": "rrf"}, "filter": {"must": [{"key": "u", "match": {"value": "a"}}]}, "limit": 10}
-            """);
+        var hits = await client.QueryAsync("c", new float[] { 1, 0, 0, 0 }, usingVector: "dense");
 
-        var points = System.Text.Json.Nodes.JsonNode.Parse(result)!["result"]!["points"]!.AsArray();
-        Assert.Equal(["00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000001"], points.Select(p => (string)p!["id"]!));
-        Assert.Equal(1.0 / 2 + 1.0 / 3, (double)points[0]!["score"]!, 6);
-        Assert.Empty(_server.ValidationFailures);
+        Assert.Equal([1UL, 2UL], hits.Select(h => h.Id.Num));
+        Assert.Equal(0.6f, hits[0].Score, 5);
+        Assert.Equal(0f, hits[1].Score, 5);
     }
 
-    private Task CreateCollectionAsync() =>
-        SendAsync(HttpMethod.Put, "collections/c", """{"vectors": {"dense": {"size": 2, "distance": "Cosine"}}, "sparse_vectors": {"bm25": {"modifier": "idf"}}}""");
-
-    private async Task<string> SendAsync(HttpMethod method, string path, string body)
+    [Fact(Timeout = Timeout)]
+    public async Task QueryAsync_SparseWithIdfModifier_WeighsTermsByQdrantsIdf()
     {
-        using var request = new HttpRequestMessage(method, new Uri(_server.Endpoint, path)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        using var response = await _http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        return text;
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
+        // Term 7 is in one point of three, term 9 in all three.
+        await client.UpsertAsync("c", [Point(1, sparse: ([7, 9], [0.5f, 0.5f])), Point(2, sparse: ([9], [0.5f])), Point(3, sparse: ([9, 11], [0.5f, 2f]))]);
+
+        var hits = await client.QueryAsync("c", new Query { Nearest = new VectorInput { Sparse = Sparse([7, 9], [1, 1]) } }, usingVector: "bm25");
+
+        var rare = Math.Log(1 + ((3 - 1 + 0.5) / (1 + 0.5)));
+        var common = Math.Log(1 + ((3 - 3 + 0.5) / (3 + 0.5)));
+        Assert.Equal([1UL, 2UL, 3UL], hits.Select(h => h.Id.Num));
+        Assert.Equal((float)(0.5 * rare + 0.5 * common), hits[0].Score, 5);
+        Assert.Equal((float)(0.5 * common), hits[1].Score, 5);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task CountAsync_MustMustNotShouldAnyAndDatetimeRange_FilterAsQdrantDoes()
+    {
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
+        await client.UpsertAsync("c",
+        [
+            Point(1, payload: ("a", "x", "2025-03-01T12:00:00.0000000+00:00")),
+            Point(2, payload: ("a", "y", "2025-03-01T13:00:00.0000000+00:00")),
+            Point(3, payload: ("b", "x", "2025-03-01T14:00:00.0000000+00:00")),
+        ]);
+        var t0 = new DateTime(2025, 3, 1, 12, 30, 0, DateTimeKind.Utc);
+
+        Assert.Equal(2UL, await client.CountAsync("c", MatchKeyword("user", "a")));
+        Assert.Equal(1UL, await client.CountAsync("c", MatchKeyword("user", "a") & !MatchKeyword("type", "x")));
+        Assert.Equal(3UL, await client.CountAsync("c", Match("type", ["x", "y"])));
+        Assert.Equal(2UL, await client.CountAsync("c", DatetimeRange("at", gte: t0)));
+        Assert.Equal(2UL, await client.CountAsync("c", new Filter { Should = { MatchKeyword("user", "b"), HasId(1UL) } }));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task CountAsync_ConditionWithoutAnyClause_IsInvalidArgument()
+    {
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.CountAsync("c", new Filter { Must = { new Condition { Field = new FieldCondition { Key = "user" } } } }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task ScrollAsync_Pages_FollowPointIdOrderWithTheNextOffset()
+    {
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
+        await client.UpsertAsync("c", [Point(5), Point(1), Point(3), Point(4), Point(2)]);
+
+        var first = await client.ScrollAsync("c", limit: 2);
+        var second = await client.ScrollAsync("c", limit: 2, offset: first.NextPageOffset);
+        var last = await client.ScrollAsync("c", limit: 2, offset: second.NextPageOffset);
+
+        Assert.Equal([1UL, 2UL], first.Result.Select(p => p.Id.Num));
+        Assert.Equal([3UL, 4UL], second.Result.Select(p => p.Id.Num));
+        Assert.Equal([5UL], last.Result.Select(p => p.Id.Num));
+        Assert.Null(last.NextPageOffset);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task DeleteAsync_ByFilterAndByIds_RemovesOnlyThosePoints()
+    {
+        await using var host = await QdrantTestHost.StartAsync();
+        var client = host.CreateClient();
+        await CreateAsync(client);
+        await client.UpsertAsync("c", [Point(1, payload: ("a", "x", "")), Point(2, payload: ("b", "x", "")), Point(3, payload: ("b", "y", ""))]);
+
+        await client.DeleteAsync("c", MatchKeyword("user", "a"));
+        await client.DeleteAsync("c", 3UL);
+
+        Assert.Equal([2UL], (await client.ScrollAsync("c")).Result.Select(p => p.Id.Num));
+    }
+
+    private static Task CreateAsync(QdrantClient client) =>
+        client.CreateCollectionAsync("c", new VectorParamsMap { Map = { ["dense"] = new VectorParams { Size = 4, Distance = Distance.Cosine } } },
+            sparseVectorsConfig: new SparseVectorConfig { Map = { ["bm25"] = new SparseVectorParams { Modifier = Modifier.Idf } } });
+
+    private static PointStruct Point(ulong id, float[]? dense = null, (uint[] Indices, float[] Values)? sparse = null, (string User, string Type, string At)? payload = null)
+    {
+        var point = new PointStruct { Id = id, Vectors = new Vectors { Vectors_ = new NamedVectors() } };
+        if (dense is not null)
+        {
+            var vector = new DenseVector();
+            vector.Data.Add(dense);
+            point.Vectors.Vectors_.Vectors["dense"] = new Vector { Dense = vector };
+        }
+
+        if (sparse is { } s)
+        {
+            point.Vectors.Vectors_.Vectors["bm25"] = new Vector { Sparse = Sparse(s.Indices, s.Values) };
+        }
+
+        if (payload is { } p)
+        {
+            point.Payload["user"] = p.User;
+            point.Payload["type"] = p.Type;
+            point.Payload["at"] = p.At;
+        }
+
+        return point;
+    }
+
+    private static SparseVector Sparse(uint[] indices, float[] values)
+    {
+        var vector = new SparseVector();
+        vector.Indices.Add(indices);
+        vector.Values.Add(values);
+        return vector;
     }
 }

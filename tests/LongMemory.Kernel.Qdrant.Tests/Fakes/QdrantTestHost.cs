@@ -1,39 +1,58 @@
-using System.Text.Json.Nodes;
+using Google.Protobuf;
+using LongMemory.Kernel.Qdrant.Fake;
+using Qdrant.Client;
 
 namespace LongMemory.Kernel.Qdrant.Tests.Fakes;
 
-/// <summary>A fake Qdrant, an HTTP client and a recording clock; creates indexes pointed at the fake.</summary>
-internal sealed class QdrantTestHost : IDisposable
+/// <summary>A fake Qdrant, an observed fake clock and the indexes created against them; disposes all of it.</summary>
+internal sealed class QdrantTestHost : IAsyncDisposable
 {
-    private readonly HttpClient _http = new();
+    private readonly List<IDisposable> _owned = [];
 
-    public QdrantTestHost(string version = "1.19.0", string? apiKey = null)
+    private QdrantTestHost(FakeQdrantServer server, string? apiKey)
     {
-        Server = new FakeQdrantServer(version, apiKey);
+        Server = server;
+        ApiKey = apiKey;
     }
 
     public FakeQdrantServer Server { get; }
 
-    public RecordingTimeProvider Time { get; } = new();
+    public string? ApiKey { get; }
 
-    public QdrantMemoryIndex CreateIndex(Action<QdrantMemoryIndexOptions>? configure = null)
+    public ObservedTimeProvider Time { get; } = new();
+
+    public static async Task<QdrantTestHost> StartAsync(string? apiKey = null)
     {
-        var options = new QdrantMemoryIndexOptions { Endpoint = Server.Endpoint, CollectionPrefix = "t_" };
-        configure?.Invoke(options);
-        return new QdrantMemoryIndex(_http, options, timeProvider: Time);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return new QdrantTestHost(await FakeQdrantServer.StartAsync(apiKey, timeout.Token), apiKey);
     }
 
-    /// <summary>Gets the recorded requests matching a method and a path suffix, with their JSON bodies.</summary>
-    public List<(FakeQdrantServer.RecordedRequest Request, JsonNode? Body)> RequestsTo(string method, string pathSuffix) =>
-        Server.Requests
-            .Where(r => r.Method == method && r.Path.EndsWith(pathSuffix, StringComparison.Ordinal))
-            .Select(r => (r, string.IsNullOrEmpty(r.Body) ? null : JsonNode.Parse(r.Body)))
-            .ToList();
-
-    public void Dispose()
+    /// <summary>Creates an index on the fake: prefix <c>t_</c>, no back-off delay (so retries need no clock moves), the observed clock.</summary>
+    public QdrantMemoryIndex CreateIndex(Action<QdrantMemoryIndexOptions>? configure = null)
     {
-        _http.Dispose();
-        Server.Dispose();
-        Assert.Empty(Server.ValidationFailures);
+        var options = new QdrantMemoryIndexOptions { Endpoint = Server.Endpoint, ApiKey = ApiKey, CollectionPrefix = "t_", RetryBaseDelay = TimeSpan.Zero };
+        configure?.Invoke(options);
+        var index = new QdrantMemoryIndex(options, timeProvider: Time);
+        _owned.Add(index);
+        return index;
+    }
+
+    /// <summary>Creates the official client on the fake, to set up or inspect what a test needs beside the index.</summary>
+    public QdrantClient CreateClient()
+    {
+        var client = new QdrantClient(Server.Endpoint, ApiKey);
+        _owned.Add(client);
+        return client;
+    }
+
+    /// <summary>Gets the requests of one method, read back with the official client's message types.</summary>
+    public List<T> Requests<T>(string method, MessageParser<T> parser)
+        where T : IMessage<T> =>
+        Server.CallsTo(method).Select(c => parser.ParseFrom(c.Request)).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        _owned.ForEach(o => o.Dispose());
+        await Server.DisposeAsync();
     }
 }
