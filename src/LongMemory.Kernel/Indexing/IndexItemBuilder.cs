@@ -95,13 +95,13 @@ internal static class IndexItemBuilder
         },
     };
 
-    /// <summary>Model memory belongs to the owner, not to a session, so its item has none.</summary>
+    /// <summary>Model memory belongs to the owner; its item carries the session it was saved in, so a soft-deleted session hides it from recall.</summary>
     public static MemoryItem ForModelMemory(ModelMemoryEntry entry) => new()
     {
         Id = ModelMemoryItemId(entry.Id),
         Collection = MemoryCollections.ModelMemory,
         UserId = entry.UserId,
-        SessionId = null,
+        SessionId = entry.SessionId,
         Type = "memory",
         Text = entry.Content,
         CreatedAt = entry.CreatedAt,

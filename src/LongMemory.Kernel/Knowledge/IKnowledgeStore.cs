@@ -5,8 +5,12 @@ public interface IKnowledgeStore
 {
     /// <summary>
     /// Records a fact. When the owner already has a current entry for the key with the same value (case-insensitive),
-    /// nothing changes and that entry is returned. With another value, the old entry is closed (<c>valid_to</c>,
-    /// <c>superseded_by</c>) and the new one stored, in one transaction.
+    /// nothing changes and that entry is returned. With another value, a fact whose source is newer than the current
+    /// entry's (<see cref="KnowledgeEntry.ValidFrom"/>, then <see cref="KnowledgeEntry.SourceMessageId"/>) closes the old
+    /// entry (<c>valid_to</c>, <c>superseded_by</c>) and becomes current; an older fact is stored as history (closed, in
+    /// its place in time) and the current entry stays current. A fact extracted from a message
+    /// (<see cref="KnowledgeEntry.SourceMessageId"/> set) that is not newer than the latest forget of the key is dropped,
+    /// so re-reading old messages never brings a forgotten fact back. All in one transaction.
     /// </summary>
     /// <param name="entry">The entry (id and created-at assigned by the store).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -20,7 +24,7 @@ public interface IKnowledgeStore
     /// <returns>The entries, most recent first.</returns>
     Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(string userId, string? key = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists every entry the owner ever had for a key (current and superseded), oldest first.</summary>
+    /// <summary>Lists every entry the owner ever had for a key (current, superseded and forgotten markers), oldest first.</summary>
     /// <param name="userId">The owner key.</param>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -34,12 +38,15 @@ public interface IKnowledgeStore
     /// <returns>The entry or <see langword="null"/>.</returns>
     Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default);
 
-    /// <summary>Closes (forgets) a current entry of the owner without a replacement.</summary>
+    /// <summary>
+    /// Forgets an entry of the owner (current or history): its value is erased and the row stays as a marker that a fact
+    /// was forgotten (<see cref="KnowledgeEntry.ForgottenAt"/>, closed when it was current). No older value becomes current.
+    /// </summary>
     /// <param name="userId">The owner key.</param>
     /// <param name="id">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns><see langword="true"/> when an entry was closed.</returns>
-    Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default);
+    /// <returns><see langword="true"/> when an entry was forgotten (<see langword="false"/> when unknown or already forgotten).</returns>
+    Task<bool> ForgetAsync(string userId, long id, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes every entry of an owner learned in one of its sessions (used by a hard delete of the session).</summary>
     /// <param name="userId">The owner key.</param>
@@ -47,4 +54,10 @@ public interface IKnowledgeStore
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number deleted.</returns>
     Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every entry of an owner (used when a user is forgotten).</summary>
+    /// <param name="userId">The owner key.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The number deleted.</returns>
+    Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default);
 }

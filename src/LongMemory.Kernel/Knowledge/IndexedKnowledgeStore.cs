@@ -3,7 +3,7 @@ namespace LongMemory.Kernel;
 /// <summary>
 /// Announces knowledge writes to the indexer, whoever makes them (the memory itself, reduction's knowledge capture or
 /// an app). The store writes each change's outbox entry in the same transaction as the row; this wrapper only asks the
-/// indexer for a pass, so the knowledge collection follows the store (current facts indexed, closed ones removed).
+/// indexer for a pass, so the knowledge collection follows the store (current facts indexed, closed and forgotten ones removed).
 /// </summary>
 internal sealed class IndexedKnowledgeStore(IKnowledgeStore inner, Func<bool, CancellationToken, Task> afterWriteAsync) : IKnowledgeStore
 {
@@ -16,9 +16,9 @@ internal sealed class IndexedKnowledgeStore(IKnowledgeStore inner, Func<bool, Ca
         return current;
     }
 
-    public async Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<bool> ForgetAsync(string userId, long id, CancellationToken cancellationToken = default)
     {
-        if (!await inner.CloseAsync(userId, id, cancellationToken).ConfigureAwait(false))
+        if (!await inner.ForgetAsync(userId, id, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -39,6 +39,17 @@ internal sealed class IndexedKnowledgeStore(IKnowledgeStore inner, Func<bool, Ca
     public async Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
     {
         var deleted = await inner.DeleteBySessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
+        if (deleted > 0)
+        {
+            await afterWriteAsync(true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
+
+    public async Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var deleted = await inner.DeleteOwnerAsync(userId, cancellationToken).ConfigureAwait(false);
         if (deleted > 0)
         {
             await afterWriteAsync(true, cancellationToken).ConfigureAwait(false);

@@ -9,8 +9,9 @@ namespace LongMemory.Kernel;
 /// extractor) and, when enabled, on every new user message (with the cheap <see cref="PatternFactExtractor"/>).
 /// </summary>
 /// <remarks>
-/// Facts are stored under the scope's owner key with the session and source message. A new value for a key supersedes the
-/// old one; the store keeps the history. Within one batch the fact from the latest message wins.
+/// Facts are stored under the scope's owner key with the session and source message, dated by the source message. A value
+/// from a newer message supersedes the current one; one from an older message (a reduction round re-reading the start of a
+/// conversation) is kept as history only. Within one batch the fact from the latest message wins.
 /// </remarks>
 public sealed partial class KnowledgeCapture
 {
@@ -41,7 +42,7 @@ public sealed partial class KnowledgeCapture
     /// <param name="scope">The owner and session.</param>
     /// <param name="messages">The messages that were summarized, oldest first.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The number of facts recorded (new or changed values; a repeated value is not counted).</returns>
+    /// <returns>The number of facts that became current (new or changed values; a repeated or older value is not counted).</returns>
     public async Task<int> CaptureAsync(MemoryScope scope, IReadOnlyList<StoredMessage> messages, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
@@ -86,10 +87,13 @@ public sealed partial class KnowledgeCapture
             .OrderBy(f => f.SourceMessageId ?? long.MaxValue)
             .ToList();
 
+        // A fact without a known source message is dated by the newest message of the batch (it cannot be newer), so an
+        // unattributed fact from old messages never supersedes what a later message said.
+        var newest = messages.Select(m => m.CreatedAt).Where(t => t != default).DefaultIfEmpty(DateTimeOffset.UtcNow).Max();
         var recorded = 0;
         foreach (var fact in latest)
         {
-            var validFrom = fact.SourceMessageId is { } id && times.TryGetValue(id, out var at) && at != default ? at : DateTimeOffset.UtcNow;
+            var validFrom = fact.SourceMessageId is { } id && times.TryGetValue(id, out var at) && at != default ? at : newest;
             var before = await _knowledgeStore.GetCurrentAsync(scope.Owner.Key, fact.Key, cancellationToken).ConfigureAwait(false);
             var stored = await _knowledgeStore.UpsertAsync(
                 new KnowledgeEntry
@@ -103,7 +107,7 @@ public sealed partial class KnowledgeCapture
                     ValidFrom = validFrom,
                 },
                 cancellationToken).ConfigureAwait(false);
-            if (!before.Any(e => e.Id == stored.Id))
+            if (stored.IsCurrent && !before.Any(e => e.Id == stored.Id))
             {
                 recorded++;
             }

@@ -36,6 +36,12 @@ public sealed class KnowledgeEntry
     /// <summary>Gets or sets when the entry was stored.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Gets or sets when the fact was forgotten; its value is erased then (the row only records that it was forgotten).</summary>
+    public DateTimeOffset? ForgottenAt { get; init; }
+
     /// <summary>Gets a value indicating whether the fact is current.</summary>
     public bool IsCurrent => ValidTo is null;
+
+    /// <summary>Gets a value indicating whether the fact was forgotten (see <see cref="ForgottenAt"/>).</summary>
+    public bool IsForgotten => ForgottenAt is not null;
 }

@@ -7,10 +7,11 @@ public sealed partial class ChatMemory
     /// <param name="key">A key, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The current entries.</returns>
-    internal Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeAsync(MemoryScope scope, string? key = null, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeAsync(MemoryScope scope, string? key = null, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        return Knowledge.GetCurrentAsync(scope.Owner.Key, key, cancellationToken);
+        var entries = await Knowledge.GetCurrentAsync(scope.Owner.Key, key, cancellationToken).ConfigureAwait(false);
+        return await WithoutHiddenSessionsAsync(scope.Owner, entries, e => e.SessionId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists every value a key ever had for the scope's user, oldest first (superseded ones included).</summary>
@@ -18,11 +19,12 @@ public sealed partial class ChatMemory
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The history.</returns>
-    internal Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeHistoryAsync(MemoryScope scope, string key, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeHistoryAsync(MemoryScope scope, string key, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
         Throw.IfNullOrWhitespace(key);
-        return Knowledge.GetHistoryAsync(scope.Owner.Key, key, cancellationToken);
+        var entries = await Knowledge.GetHistoryAsync(scope.Owner.Key, key, cancellationToken).ConfigureAwait(false);
+        return await WithoutHiddenSessionsAsync(scope.Owner, entries, e => e.SessionId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records a fact about the scope's user; a new value for an existing key supersedes the old one (history is kept).</summary>
@@ -55,7 +57,10 @@ public sealed partial class ChatMemory
         return entry;
     }
 
-    /// <summary>Forgets a knowledge entry of the scope's user (closes it; its history stays readable).</summary>
+    /// <summary>
+    /// Forgets a knowledge entry of the scope's user (current or history): it leaves recall, listings and prompts, its value
+    /// is erased and the history keeps only that a fact was forgotten, and when.
+    /// </summary>
     /// <param name="scope">The scope.</param>
     /// <param name="entryId">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -63,6 +68,24 @@ public sealed partial class ChatMemory
     internal async Task<bool> ForgetKnowledgeAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        return await Knowledge.CloseAsync(scope.Owner.Key, entryId, cancellationToken).ConfigureAwait(false);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        return await Knowledge.ForgetAsync(scope.Owner.Key, entryId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Leaves out what was learned in a soft-deleted session of the owner (it comes back when the session is restored).
+    /// Entries of sessions that no longer exist, or with no session, stay visible.
+    /// </summary>
+    private async Task<IReadOnlyList<T>> WithoutHiddenSessionsAsync<T>(MemoryOwner owner, IReadOnlyList<T> entries, Func<T, string?> sessionOf, CancellationToken cancellationToken)
+    {
+        var sessionIds = entries.Select(sessionOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (sessionIds.Count == 0)
+        {
+            return entries;
+        }
+
+        var hidden = (await Sessions.GetSessionsAsync(owner, sessionIds, includeDeleted: true, cancellationToken).ConfigureAwait(false))
+            .Where(s => !s.IsActive).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return hidden.Count == 0 ? entries : entries.Where(e => sessionOf(e) is not { } id || !hidden.Contains(id)).ToList();
     }
 }

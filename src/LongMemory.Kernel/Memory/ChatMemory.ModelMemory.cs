@@ -45,6 +45,7 @@ public sealed partial class ChatMemory
             existing.Content = content;
             existing.Category = category ?? existing.Category;
             existing.Importance = Math.Max(existing.Importance, importance);
+            existing.SessionId = scope.SessionId;
             existing.UpdatedAt = _time.GetUtcNow();
             await ModelMemory.UpdateAsync(existing, cancellationToken).ConfigureAwait(false);
             entry = existing;
@@ -52,7 +53,7 @@ public sealed partial class ChatMemory
         else
         {
             entry = await ModelMemory.AddAsync(
-                new ModelMemoryEntry { UserId = owner, Content = content, Category = category, Importance = importance, Source = source },
+                new ModelMemoryEntry { UserId = owner, SessionId = scope.SessionId, Content = content, Category = category, Importance = importance, Source = source },
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -66,13 +67,14 @@ public sealed partial class ChatMemory
     /// <param name="scope">The scope.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The entries.</returns>
-    internal Task<IReadOnlyList<ModelMemoryEntry>> GetModelMemoryAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<ModelMemoryEntry>> GetModelMemoryAsync(MemoryScope scope, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        return ModelMemory.ListAsync(scope.Owner.Key, 0, 1000, cancellationToken);
+        var entries = await ModelMemory.ListAsync(scope.Owner.Key, 0, 1000, cancellationToken).ConfigureAwait(false);
+        return await WithoutHiddenSessionsAsync(scope.Owner, entries, e => e.SessionId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Forgets a model memory entry of the scope's user (from the store and the index).</summary>
+    /// <summary>Forgets a model memory entry of the scope's user: its index item goes and its row's content is erased.</summary>
     /// <param name="scope">The scope.</param>
     /// <param name="entryId">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace LongMemory.Kernel;
 
@@ -70,8 +71,10 @@ public sealed partial class ChatMemory
         => Sessions.ListSessionsAsync(MemoryOwner.User(Throw.IfNullOrWhitespace(userId)), skip, take, cancellationToken);
 
     /// <summary>
-    /// Deletes a session. A soft delete hides it from lists and recall and can be undone with <see cref="RestoreSessionAsync"/>;
-    /// a hard delete purges its messages, summaries, knowledge learned in it and every index item of it.
+    /// Deletes a session. A soft delete hides it, and what was learned only in it (its knowledge entries and the model memory
+    /// saved in it), from lists, recall, tools and prompts until <see cref="RestoreSessionAsync"/>; a hard delete purges its
+    /// messages, summaries, knowledge learned in it, model memory saved in it and every index item of it. For an anonymous
+    /// session a hard delete forgets everything of its owner.
     /// </summary>
     /// <param name="scope">The session's scope.</param>
     /// <param name="hard">Whether to purge.</param>
@@ -87,12 +90,88 @@ public sealed partial class ChatMemory
             return;
         }
 
-        // SQL first (the purge drops the session's rows, documents and outbox entries), then knowledge (its keys are queued
-        // to follow whatever stays current), then every index item of the session, so no pass can re-add one afterwards.
+        if (scope.Owner.Kind == MemoryOwnerKind.AnonymousSession)
+        {
+            // The anonymous owner is the session: nothing of it outlives it.
+            await ForgetOwnerAsync(scope.Owner, cancellationToken).ConfigureAwait(false);
+            Log.SessionDeleted(_logger, session.Id, hard: true);
+            return;
+        }
+
+        // SQL first (the purge drops the session's rows, documents and outbox entries), then what was derived only from
+        // it (knowledge keys are queued to follow whatever stays current; model memory saved in it), then every index item
+        // of the session, so no pass can re-add one afterwards.
+        var owner = scope.Owner.Key;
         await Sessions.PurgeSessionAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
-        await Knowledge.DeleteBySessionAsync(scope.Owner.Key, session.Id, cancellationToken).ConfigureAwait(false);
-        await Index.DeleteAsync(new MemoryFilter(scope.Owner.Key) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
+        await Knowledge.DeleteBySessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
+        var modelMemory = await ModelMemory.DeleteBySessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(new MemoryFilter(owner) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
+        if (modelMemory.Count > 0)
+        {
+            // Model memory items carry no session id: delete them by id.
+            await Index.DeleteAsync(owner, MemoryCollections.ModelMemory, modelMemory.Select(IndexItemBuilder.ModelMemoryItemId).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        await ScrubAsync(cancellationToken).ConfigureAwait(false);
         Log.SessionDeleted(_logger, session.Id, hard: true);
+    }
+
+    /// <summary>
+    /// Forgets a user: deletes every session (soft-deleted ones too), message, summary, knowledge entry (history and
+    /// forgotten markers included), model memory entry and index item of every collection (documents too) of the user, then
+    /// merges the full-text index and checkpoints the SQLite WAL so that no deleted content stays in the database files.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>What was removed, per store.</returns>
+    /// <remarks>
+    /// Other users' data is untouched. Run it again after a failure: each step is idempotent. Anonymous sessions are
+    /// forgotten with a hard <see cref="DeleteSessionAsync"/>.
+    /// </remarks>
+    public async Task<ForgetUserReceipt> ForgetUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var owner = MemoryOwner.User(Throw.IfNullOrWhitespace(userId));
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        var receipt = await ForgetOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+        Log.UserForgotten(_logger, receipt.Sessions, receipt.Messages, receipt.KnowledgeEntries, receipt.ModelMemoryEntries, receipt.IndexItems);
+        return receipt;
+    }
+
+    private async Task<ForgetUserReceipt> ForgetOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken)
+    {
+        // Index first: an item whose source row is gone could never be found again to delete; a row whose item is gone is
+        // just re-indexable. Background indexing of this owner's last messages is waited for so it cannot re-add items.
+        await WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        var filter = new MemoryFilter(owner.Key);
+        var indexItems = await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
+        var knowledge = await Knowledge.DeleteOwnerAsync(owner.Key, cancellationToken).ConfigureAwait(false);
+        var modelMemory = await ModelMemory.DeleteOwnerAsync(owner.Key, cancellationToken).ConfigureAwait(false);
+        var sessions = await Sessions.PurgeOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+
+        // Anything indexed between the count and the purge (a turn racing the forget) goes too.
+        indexItems += await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
+        ForgetPresence(owner.Key);
+        await ScrubAsync(cancellationToken).ConfigureAwait(false);
+        return sessions with
+        {
+            UserId = owner.Id,
+            KnowledgeEntries = knowledge,
+            ModelMemoryEntries = modelMemory,
+            IndexItems = indexItems,
+            CompletedAt = _time.GetUtcNow(),
+        };
+    }
+
+    /// <summary>On SQLite, makes what was just deleted unrecoverable from the files (FTS merge, WAL checkpoint).</summary>
+    private async Task ScrubAsync(CancellationToken cancellationToken)
+    {
+        var inner = Knowledge is IndexedKnowledgeStore indexed ? indexed.Inner : Knowledge;
+        if (inner is SqliteKnowledgeStore sqlite && !await SqliteScrubber.ScrubAsync(sqlite.Database, cancellationToken).ConfigureAwait(false))
+        {
+            Log.CheckpointBusy(_logger);
+        }
     }
 
     /// <summary>Undoes a soft delete.</summary>
@@ -168,5 +247,23 @@ public sealed partial class ChatMemory
     {
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         return await Messages.GetMessagesAsync(scope.Owner, session.Id, query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A forgotten owner has nothing in any collection.</summary>
+    private void ForgetPresence(string owner)
+    {
+        foreach (var key in _presence.Keys.Where(k => k.Owner == owner).ToList())
+        {
+            _presence.TryRemove(key, out _);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(26, LogLevel.Information, "Forgot a user: {Sessions} sessions, {Messages} messages, {Knowledge} knowledge entries, {ModelMemory} model memory entries, {IndexItems} index items.")]
+        public static partial void UserForgotten(ILogger logger, int sessions, int messages, int knowledge, int modelMemory, long indexItems);
+
+        [LoggerMessage(27, LogLevel.Warning, "The SQLite WAL checkpoint after a forget was blocked by readers; deleted pages stay in the WAL until the next checkpoint.")]
+        public static partial void CheckpointBusy(ILogger logger);
     }
 }

@@ -9,7 +9,7 @@ public interface IModelMemoryStore
     /// <returns>The stored entry.</returns>
     Task<ModelMemoryEntry> AddAsync(ModelMemoryEntry entry, CancellationToken cancellationToken = default);
 
-    /// <summary>Updates the content, category and importance of an entry of the owner.</summary>
+    /// <summary>Updates the content, category, importance and session of an entry of the owner.</summary>
     /// <param name="entry">The entry with its id and owner.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when the entry existed and was updated.</returns>
@@ -30,10 +30,23 @@ public interface IModelMemoryStore
     /// <returns>The entries.</returns>
     Task<IReadOnlyList<ModelMemoryEntry>> ListAsync(string userId, int skip = 0, int take = 100, CancellationToken cancellationToken = default);
 
-    /// <summary>Soft-deletes an entry of the owner.</summary>
+    /// <summary>Forgets an entry of the owner: its content is erased and the row only records when it was forgotten.</summary>
     /// <param name="userId">The owner key.</param>
     /// <param name="id">The id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when an entry was deleted.</returns>
     Task<bool> DeleteAsync(string userId, long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every entry of the owner saved (or last updated) in one session (used by a hard delete of the session).</summary>
+    /// <param name="userId">The owner key.</param>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The ids deleted.</returns>
+    Task<IReadOnlyList<long>> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every entry of an owner, forgotten ones included (used when a user is forgotten).</summary>
+    /// <param name="userId">The owner key.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The number deleted.</returns>
+    Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default);
 }

@@ -9,6 +9,9 @@ public sealed class ModelMemoryEntry
     /// <summary>Gets or sets the owner key (<see cref="MemoryOwner.Key"/>).</summary>
     public required string UserId { get; init; }
 
+    /// <summary>Gets or sets the session it was saved (or last updated) in; soft-deleting that session hides it, hard-deleting it removes it.</summary>
+    public string? SessionId { get; set; }
+
     /// <summary>Gets or sets the remembered content.</summary>
     public required string Content { get; set; }
 

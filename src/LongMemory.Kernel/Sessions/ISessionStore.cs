@@ -67,4 +67,13 @@ public interface ISessionStore
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task.</returns>
     Task PurgeSessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes every session of an owner (soft-deleted ones included) with its messages (and their indexing outbox state)
+    /// and summaries. Index items are purged by the caller.
+    /// </summary>
+    /// <param name="owner">The owner.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The counts deleted, in <see cref="ForgetUserReceipt.Sessions"/>, <see cref="ForgetUserReceipt.Messages"/> and <see cref="ForgetUserReceipt.Summaries"/>.</returns>
+    Task<ForgetUserReceipt> PurgeOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default);
 }

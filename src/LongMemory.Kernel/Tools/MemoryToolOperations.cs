@@ -248,9 +248,10 @@ public sealed class MemoryToolOperations
     {
         ["id"] = "fact:" + e.Id.ToString(CultureInfo.InvariantCulture),
         ["key"] = e.Key,
-        ["value"] = e.Value,
+        ["value"] = e.IsForgotten ? null : e.Value,
         ["since"] = e.ValidFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["current"] = e.IsCurrent,
+        ["forgotten"] = e.IsForgotten,
     };
 
     private static Dictionary<string, object?> NoteJson(ModelMemoryEntry e) => new()

@@ -60,7 +60,8 @@ public sealed class KillHarnessTests : IDisposable
         }
 
         Assert.Equal("ok", DurabilityAssertions.IntegrityCheck(path));
-        await using var memory = new ChatMemoryBuilder().UseSqlite(path).Build();
+        // The killed process may have died holding claims on outbox entries (a 2-minute lease): recovery runs after they expire.
+        await using var memory = new ChatMemoryBuilder().UseSqlite(path).UseTimeProvider(new LeaseExpiredClock()).Build();
         await memory.StartAsync();
         var scope = new MemoryScope("alice", "s1");
         var stored = await memory.ForScope(scope).GetMessagesAsync();
@@ -107,7 +108,7 @@ public sealed class KillHarnessTests : IDisposable
             Assert.Equal("ok", DurabilityAssertions.IntegrityCheck(path));
         }
 
-        await using var memory = new ChatMemoryBuilder().UseSqlite(path).UseTokenCounter(new WordTokenCounter()).Build();
+        await using var memory = new ChatMemoryBuilder().UseSqlite(path).UseTokenCounter(new WordTokenCounter()).UseTimeProvider(new LeaseExpiredClock()).Build();
         await memory.StartAsync();
         var scoped = memory.ForScope(scope);
         var stored = await scoped.GetMessagesAsync();
@@ -118,5 +119,11 @@ public sealed class KillHarnessTests : IDisposable
         var status = await memory.GetIndexStatusAsync();
         Assert.Equal(0, status.Pending);
         Assert.Equal(0, status.Failed);
+    }
+
+    /// <summary>The system clock ten minutes ahead: every claim lease a killed process held has expired.</summary>
+    private sealed class LeaseExpiredClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddMinutes(10);
     }
 }

@@ -143,7 +143,7 @@ public class IndexOutboxTests
         {
             var knowledge = new SqliteKnowledgeStore(database);
             await knowledge.UpsertAsync(new KnowledgeEntry { UserId = Alice.Key, Key = "location", Value = "Porto" });
-            Assert.True(await knowledge.CloseAsync(Alice.Key, drink.Id));
+            Assert.True(await knowledge.ForgetAsync(Alice.Key, drink.Id));
         }
 
         var restarted = await test.RestartAsync();

@@ -120,7 +120,7 @@ public class ForgedOwnerIdTests
         { "CreateSessionAsync blank anonymous id", m => m.CreateSessionAsync(null, sessionId: " "), "sessionId" },
         { "ListSessionsAsync empty", m => m.ListSessionsAsync(string.Empty), "userId" },
         { "ListSessionsAsync whitespace", m => m.ListSessionsAsync("\u2003"), "userId" },
-        { "chat client blank user", m => Task.FromResult(new LongMemoryChatClient(new RecordingChatClient(), m, new LongMemoryChatClientOptions { UserId = " " })), "options" },
+        { "chat client blank user", m => Task.FromResult(new LongMemoryChatClient(new RecordingChatClient(), m, new LongMemoryChatClientOptions { UserId = " " })), "UserId" },
     };
 
     [Theory(Timeout = 30_000)]

@@ -95,31 +95,129 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task OtherOwner_CannotGetOrCloseById()
+    public async Task OtherOwner_CannotGetOrForgetById()
     {
         var alices = await _store.UpsertAsync(Fact("alice", "name", "Alice"));
 
         Assert.Null(await _store.GetAsync("bob", alices.Id));
-        Assert.False(await _store.CloseAsync("bob", alices.Id));
+        Assert.False(await _store.ForgetAsync("bob", alices.Id));
         Assert.True((await _store.GetAsync("alice", alices.Id))!.IsCurrent);
         Assert.Empty(await _store.GetHistoryAsync("bob", "name"));
     }
 
     [Fact]
-    public async Task CloseAsync_CurrentEntry_ForgetsItOnce()
+    public async Task ForgetAsync_CurrentEntry_ErasesValueKeepsMarkerOnce()
     {
         var entry = await _store.UpsertAsync(Fact("alice", "name", "Alice"));
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.True(await _store.CloseAsync("alice", entry.Id));
-        Assert.False(await _store.CloseAsync("alice", entry.Id));
+        Assert.True(await _store.ForgetAsync("alice", entry.Id));
+        Assert.False(await _store.ForgetAsync("alice", entry.Id));
 
         Assert.Empty(await _store.GetCurrentAsync("alice"));
-        var closed = (await _store.GetAsync("alice", entry.Id))!;
-        Assert.Equal(_clock.GetUtcNow(), closed.ValidTo);
-        Assert.Null(closed.SupersededBy);
+        var marker = (await _store.GetAsync("alice", entry.Id))!;
+        Assert.Equal(_clock.GetUtcNow(), marker.ValidTo);
+        Assert.Equal(_clock.GetUtcNow(), marker.ForgottenAt);
+        Assert.Equal(string.Empty, marker.Value);
+        Assert.Null(marker.SupersededBy);
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM knowledge_entries WHERE value LIKE '%Alice%';"));
+        _clock.Advance(TimeSpan.FromMinutes(1));
         var renewed = await _store.UpsertAsync(Fact("alice", "name", "Alice"));
         Assert.NotEqual(entry.Id, renewed.Id);
+        Assert.True(renewed.IsCurrent);
+    }
+
+    [Fact]
+    public async Task ForgetAsync_HistoryEntry_ErasesItAndLeavesCurrent()
+    {
+        var paris = await _store.UpsertAsync(Fact("alice", "city", "Paris"));
+        _clock.Advance(TimeSpan.FromDays(1));
+        var berlin = await _store.UpsertAsync(Fact("alice", "city", "Berlin"));
+
+        Assert.True(await _store.ForgetAsync("alice", paris.Id));
+
+        Assert.Equal(berlin.Id, Assert.Single(await _store.GetCurrentAsync("alice", "city")).Id);
+        var history = await _store.GetHistoryAsync("alice", "city");
+        Assert.Equal(["", "Berlin"], history.Select(e => e.Value));
+        Assert.True(history[0].IsForgotten);
+    }
+
+    [Fact]
+    public async Task UpsertAsync_OlderSource_StoredAsHistoryNotCurrent()
+    {
+        var start = _clock.GetUtcNow();
+        var porto = await _store.UpsertAsync(Fact("alice", "location", "Porto", sourceMessageId: 27, validFrom: start.AddMinutes(27)));
+
+        var returned = await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1, validFrom: start.AddMinutes(1)));
+
+        Assert.Equal(porto.Id, returned.Id);
+        Assert.Equal("Porto", Assert.Single(await _store.GetCurrentAsync("alice", "location")).Value);
+        var history = await _store.GetHistoryAsync("alice", "location");
+        var lisbon = Assert.Single(history, e => e.Value == "Lisbon");
+        Assert.False(lisbon.IsCurrent);
+        Assert.Equal(start.AddMinutes(1), lisbon.ValidFrom);
+        Assert.Equal(start.AddMinutes(27), lisbon.ValidTo);
+        Assert.Equal(porto.Id, lisbon.SupersededBy);
+        Assert.True((await _store.GetAsync("alice", porto.Id))!.IsCurrent);
+    }
+
+    [Fact]
+    public async Task UpsertAsync_OlderSourceBetweenTwoValues_IsLinkedInTimeOrder()
+    {
+        var start = _clock.GetUtcNow();
+        var a = await _store.UpsertAsync(Fact("alice", "location", "Aveiro", sourceMessageId: 1, validFrom: start));
+        var c = await _store.UpsertAsync(Fact("alice", "location", "Coimbra", sourceMessageId: 30, validFrom: start.AddMinutes(30)));
+
+        await _store.UpsertAsync(Fact("alice", "location", "Braga", sourceMessageId: 10, validFrom: start.AddMinutes(10)));
+
+        var history = (await _store.GetHistoryAsync("alice", "location")).ToDictionary(e => e.Value);
+        Assert.Equal(history["Braga"].Id, history["Aveiro"].SupersededBy);
+        Assert.Equal(start.AddMinutes(10), history["Aveiro"].ValidTo);
+        Assert.Equal(c.Id, history["Braga"].SupersededBy);
+        Assert.Equal(start.AddMinutes(30), history["Braga"].ValidTo);
+        Assert.True(history["Coimbra"].IsCurrent);
+        Assert.NotEqual(a.Id, history["Braga"].Id);
+    }
+
+    [Fact]
+    public async Task UpsertAsync_SameTimeLowerMessageId_IsOlder()
+    {
+        await _store.UpsertAsync(Fact("alice", "location", "Porto", sourceMessageId: 54));
+
+        await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1));
+
+        Assert.Equal("Porto", Assert.Single(await _store.GetCurrentAsync("alice", "location")).Value);
+    }
+
+    [Fact]
+    public async Task UpsertAsync_ExtractedFromMessageBeforeTheForget_IsDropped()
+    {
+        var start = _clock.GetUtcNow();
+        var lisbon = await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1, validFrom: start));
+        _clock.Advance(TimeSpan.FromHours(1));
+        await _store.ForgetAsync("alice", lisbon.Id);
+
+        var again = await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1, validFrom: start));
+
+        Assert.True(again.IsForgotten);
+        Assert.Empty(await _store.GetCurrentAsync("alice", "location"));
+        Assert.Single(await _store.GetHistoryAsync("alice", "location"));
+        _clock.Advance(TimeSpan.FromHours(1));
+        var porto = await _store.UpsertAsync(Fact("alice", "location", "Porto", sourceMessageId: 2, validFrom: _clock.GetUtcNow()));
+        Assert.True(porto.IsCurrent);
+    }
+
+    [Fact]
+    public async Task DeleteOwnerAsync_RemovesOnlyThatOwner()
+    {
+        await _store.UpsertAsync(Fact("alice", "city", "Paris"));
+        await _store.UpsertAsync(Fact("alice", "city", "Berlin"));
+        await _store.UpsertAsync(Fact("bob", "city", "Oslo"));
+
+        Assert.Equal(2, await _store.DeleteOwnerAsync("alice"));
+
+        Assert.Empty(await _store.GetHistoryAsync("alice", "city"));
+        Assert.Equal("Oslo", Assert.Single(await _store.GetCurrentAsync("bob")).Value);
     }
 
     [Fact]
@@ -192,6 +290,12 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         Assert.Equal(Value, Assert.Single(await _store.GetCurrentAsync("alice", "motto")).Value);
     }
 
-    private static KnowledgeEntry Fact(string userId, string key, string value, string? sessionId = null, long? sourceMessageId = null)
-        => new() { UserId = userId, Key = key, Value = value, SessionId = sessionId, SourceMessageId = sourceMessageId, Confidence = 0.9 };
+    private static KnowledgeEntry Fact(string userId, string key, string value, string? sessionId = null, long? sourceMessageId = null, DateTimeOffset validFrom = default)
+        => new() { UserId = userId, Key = key, Value = value, SessionId = sessionId, SourceMessageId = sourceMessageId, Confidence = 0.9, ValidFrom = validFrom };
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = await _temp.Database.OpenConnectionAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, sql);
+    }
 }

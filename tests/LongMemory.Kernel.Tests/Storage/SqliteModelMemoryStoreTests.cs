@@ -71,6 +71,48 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task DeleteAsync_ErasesTheContentInTheRow()
+    {
+        var gone = await _store.AddAsync(Entry("alice", "The spare key is under the heron statue.", "secret"));
+
+        await _store.DeleteAsync("alice", gone.Id);
+
+        await using var connection = await _temp.Database.OpenConnectionAsync();
+        var row = await Dapper.SqlMapper.QuerySingleAsync<(string Content, string? Category, long? DeletedAt)>(
+            connection, "SELECT content, category, deleted_at FROM model_memory WHERE id = @id;", new { id = gone.Id });
+        Assert.Equal((string.Empty, (string?)null), (row.Content, row.Category));
+        Assert.NotNull(row.DeletedAt);
+    }
+
+    [Fact]
+    public async Task DeleteBySessionAsync_RemovesOnlyThatSessionsEntriesOfTheOwner()
+    {
+        var inSession = await _store.AddAsync(new ModelMemoryEntry { UserId = "alice", SessionId = "s1", Content = "from s1" });
+        var other = await _store.AddAsync(new ModelMemoryEntry { UserId = "alice", SessionId = "s2", Content = "from s2" });
+        await _store.AddAsync(new ModelMemoryEntry { UserId = "bob", SessionId = "s1", Content = "bob's s1" });
+
+        Assert.Equal([inSession.Id], await _store.DeleteBySessionAsync("alice", "s1"));
+
+        Assert.Equal(other.Id, Assert.Single(await _store.ListAsync("alice")).Id);
+        Assert.Equal("s2", (await _store.GetAsync("alice", other.Id))!.SessionId);
+        Assert.Single(await _store.ListAsync("bob"));
+    }
+
+    [Fact]
+    public async Task DeleteOwnerAsync_RemovesEveryRowOfTheOwnerIncludingForgottenOnes()
+    {
+        var forgotten = await _store.AddAsync(Entry("alice", "old"));
+        await _store.DeleteAsync("alice", forgotten.Id);
+        await _store.AddAsync(Entry("alice", "new"));
+        await _store.AddAsync(Entry("bob", "bob's"));
+
+        Assert.Equal(2, await _store.DeleteOwnerAsync("alice"));
+
+        Assert.Empty(await _store.ListAsync("alice"));
+        Assert.Single(await _store.ListAsync("bob"));
+    }
+
+    [Fact]
     public async Task ListAsync_NewestFirstAndPaged()
     {
         var ids = new List<long>();

@@ -13,6 +13,11 @@ namespace LongMemory.Kernel;
 /// and every read and write filters by the owner key.
 /// </para>
 /// <para>
+/// Knowledge never goes back in time: a fact supersedes the current one only when its source is newer (source time, then
+/// message id); an older one is stored as closed history. <see cref="ForgetAsync"/> erases the value and keeps the row as
+/// a marker that the fact was forgotten.
+/// </para>
+/// <para>
 /// <see cref="DeleteBySessionAsync"/> removes the session's entries as if they had never been learned: an older entry
 /// that one of them had superseded points at the next surviving entry, or becomes current again when the deleted
 /// entry was the current one.
@@ -22,7 +27,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
 {
     private const string Columns =
         "id AS Id, owner_key AS UserId, session_id AS SessionId, key AS Key, value AS Value, source_message_id AS SourceMessageId, " +
-        "confidence AS Confidence, valid_from AS ValidFrom, valid_to AS ValidTo, superseded_by AS SupersededBy, created_at AS CreatedAt";
+        "confidence AS Confidence, valid_from AS ValidFrom, valid_to AS ValidTo, superseded_by AS SupersededBy, created_at AS CreatedAt, forgotten_at AS ForgottenAt";
 
     private readonly SqliteMemoryDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -68,26 +73,59 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             CreatedAt = now,
         };
 
-        const string CurrentSql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND key = @key AND valid_to IS NULL;";
+        const string HistorySql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND key = @key;";
 
         // The old entry is closed before the new one is inserted: the unique index allows one current entry per key.
         const string CloseSql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @validFrom) WHERE id = @id;";
         const string InsertSql = """
             INSERT INTO knowledge_entries (owner_key, session_id, key, value, source_message_id, confidence, valid_from, valid_to, superseded_by, created_at)
-            VALUES (@UserId, @SessionId, @Key, @Value, @SourceMessageId, @Confidence, @ValidFrom, NULL, NULL, @CreatedAt)
+            VALUES (@UserId, @SessionId, @Key, @Value, @SourceMessageId, @Confidence, @ValidFrom, @ValidTo, @SupersededBy, @CreatedAt)
             RETURNING id;
             """;
         const string LinkSql = "UPDATE knowledge_entries SET superseded_by = @newId WHERE id = @id;";
+        const string RelinkPredecessorSql = "UPDATE knowledge_entries SET superseded_by = @newId, valid_to = max(valid_from, @validFrom) WHERE id = @id;";
 
-        var (result, supersededId) = await _database.RunInTransactionAsync(
+        var (result, supersededId, historyId) = await _database.RunInTransactionAsync(
             "record knowledge",
             async (connection, transaction) =>
             {
-                var current = await connection.QuerySingleOrDefaultAsync<KnowledgeRow>(
-                    new CommandDefinition(CurrentSql, new { userId, key }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (current is not null && string.Equals(current.Value.Trim(), value, StringComparison.OrdinalIgnoreCase))
+                var rows = (await connection.QueryAsync<KnowledgeRow>(
+                    new CommandDefinition(HistorySql, new { userId, key }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+                var current = rows.FirstOrDefault(r => r.ValidTo is null);
+                if (current is not null && SameValue(current.Value, value))
                 {
-                    return (current, (long?)null);
+                    return (current, (long?)null, (long?)null);
+                }
+
+                // Re-reading a message from before a forget (a later reduction round, say) must not bring the fact back.
+                var lastForget = rows.Where(r => r.ForgottenAt is not null).Select(r => r.ForgottenAt!.Value).DefaultIfEmpty(long.MinValue).Max();
+                if (inserted.SourceMessageId is not null && validFrom <= lastForget)
+                {
+                    return (current ?? rows.Where(r => r.ForgottenAt == lastForget).MaxBy(r => r.Id)!, null, null);
+                }
+
+                if (current is not null && IsOlder(validFrom, inserted.SourceMessageId, current))
+                {
+                    // An older source: the fact becomes history in its place in time, between the entries around it.
+                    var live = rows.Where(r => r.ForgottenAt is null).OrderBy(r => r.ValidFrom).ThenBy(r => r.SourceMessageId ?? long.MaxValue).ThenBy(r => r.Id).ToList();
+                    var successor = live.First(r => IsOlder(validFrom, inserted.SourceMessageId, r));
+                    var predecessor = live.LastOrDefault(r => !IsOlder(validFrom, inserted.SourceMessageId, r));
+                    if (SameValue(successor.Value, value) || (predecessor is not null && SameValue(predecessor.Value, value)))
+                    {
+                        return (current, null, null);
+                    }
+
+                    inserted.ValidTo = Math.Max(validFrom, successor.ValidFrom);
+                    inserted.SupersededBy = successor.Id;
+                    inserted.Id = await connection.ExecuteScalarAsync<long>(
+                        new CommandDefinition(InsertSql, inserted, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    if (predecessor is not null && predecessor.SupersededBy == successor.Id)
+                    {
+                        await connection.ExecuteAsync(
+                            new CommandDefinition(RelinkPredecessorSql, new { newId = inserted.Id, validFrom, id = predecessor.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    }
+
+                    return (current, null, (long?)inserted.Id);
                 }
 
                 if (current is not null)
@@ -106,9 +144,14 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
                 }
 
                 await SqliteOutbox.EnqueueAsync(connection, transaction, [new SqliteOutbox.OutboxWrite(userId, sessionId, IndexItemKind.Knowledge, key)], now, cancellationToken).ConfigureAwait(false);
-                return (inserted, current?.Id);
+                return (inserted, current?.Id, null);
             },
             cancellationToken).ConfigureAwait(false);
+
+        if (historyId is { } olderId)
+        {
+            LogStoredAsHistory(_logger, key, olderId, result.Id);
+        }
 
         if (supersededId is { } oldId)
         {
@@ -152,33 +195,49 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> CloseAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<bool> ForgetAsync(string userId, long id, CancellationToken cancellationToken = default)
     {
         Throw.IfNullOrWhitespace(userId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
-        const string Sql = "UPDATE knowledge_entries SET valid_to = max(valid_from, @now) WHERE owner_key = @userId AND id = @id AND valid_to IS NULL RETURNING key, session_id;";
+        const string Sql = """
+            UPDATE knowledge_entries SET value = '', forgotten_at = @now, valid_to = coalesce(valid_to, max(valid_from, @now))
+            WHERE owner_key = @userId AND id = @id AND forgotten_at IS NULL
+            RETURNING key, session_id;
+            """;
         var changed = await _database.RunInTransactionAsync(
-            "close knowledge",
+            "forget knowledge",
             async (connection, transaction) =>
             {
-                var closed = await connection.QuerySingleOrDefaultAsync<(string Key, string? SessionId)?>(
+                var forgotten = await connection.QuerySingleOrDefaultAsync<(string Key, string? SessionId)?>(
                     new CommandDefinition(Sql, new { userId, id, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (closed is not { } row)
+                if (forgotten is not { } row)
                 {
                     return 0;
                 }
 
+                // The indexer loads the key's current entry: a forgotten current fact leaves the index, a forgotten history entry changes nothing there.
                 await SqliteOutbox.EnqueueAsync(
-                    connection, transaction, [new SqliteOutbox.OutboxWrite(userId, row.SessionId, IndexItemKind.Knowledge, row.Key, IndexOperation.Delete)], now, cancellationToken).ConfigureAwait(false);
+                    connection, transaction, [new SqliteOutbox.OutboxWrite(userId, row.SessionId, IndexItemKind.Knowledge, row.Key)], now, cancellationToken).ConfigureAwait(false);
                 return 1;
             },
             cancellationToken).ConfigureAwait(false);
         if (changed > 0)
         {
-            LogClosed(_logger, id);
+            LogForgotten(_logger, id);
         }
 
         return changed > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        const string Sql = "DELETE FROM knowledge_entries WHERE owner_key = @userId;";
+        return await _database.RunAsync(
+            "delete an owner's knowledge",
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -246,6 +305,15 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
         return deleted;
     }
 
+    internal SqliteMemoryDatabase Database => _database;
+
+    private static bool SameValue(string stored, string value) => string.Equals(stored.Trim(), value, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether a fact from (<paramref name="validFrom"/>, <paramref name="sourceMessageId"/>) is older than <paramref name="row"/>: source time, then message id.</summary>
+    private static bool IsOlder(long validFrom, long? sourceMessageId, KnowledgeRow row)
+        => validFrom < row.ValidFrom
+           || (validFrom == row.ValidFrom && sourceMessageId is { } mine && row.SourceMessageId is { } theirs && mine < theirs);
+
     private Task<IReadOnlyList<KnowledgeEntry>> QueryAsync(string operation, string sql, object parameters, CancellationToken cancellationToken)
         => _database.RunAsync<IReadOnlyList<KnowledgeEntry>>(
             operation,
@@ -263,8 +331,11 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Knowledge '{Key}': entry {OldId} superseded by {NewId}.")]
     private static partial void LogSuperseded(ILogger logger, string key, long oldId, long newId);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Closed knowledge entry {Id}.")]
-    private static partial void LogClosed(ILogger logger, long id);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Forgot knowledge entry {Id} (value erased).")]
+    private static partial void LogForgotten(ILogger logger, long id);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Knowledge '{Key}': entry {OlderId} has an older source than current entry {CurrentId}; stored as history.")]
+    private static partial void LogStoredAsHistory(ILogger logger, string key, long olderId, long currentId);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Deleted {Count} knowledge entries learned in session {SessionId}.")]
     private static partial void LogDeletedBySession(ILogger logger, int count, string sessionId);
@@ -293,6 +364,8 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
 
         public long CreatedAt { get; set; }
 
+        public long? ForgottenAt { get; set; }
+
         public KnowledgeEntry ToEntry() => new()
         {
             Id = Id,
@@ -306,6 +379,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             ValidTo = SqliteStoreSupport.FromUnixMs(ValidTo),
             SupersededBy = SupersededBy,
             CreatedAt = SqliteStoreSupport.FromUnixMs(CreatedAt),
+            ForgottenAt = SqliteStoreSupport.FromUnixMs(ForgottenAt),
         };
     }
 

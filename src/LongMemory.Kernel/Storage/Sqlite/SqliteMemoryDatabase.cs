@@ -8,7 +8,8 @@ namespace LongMemory.Kernel;
 
 /// <summary>
 /// One SQLite database (a file, or a named in-memory database) shared by the SQLite stores and the SQLite memory index.
-/// Creates and migrates the schema on first use (versioned with <c>PRAGMA user_version</c>), uses WAL and a busy timeout.
+/// Creates and migrates the schema on first use (versioned with <c>PRAGMA user_version</c>), uses WAL, a busy timeout and
+/// <c>secure_delete</c> (deleted content is zeroed, not left in free pages).
 /// </summary>
 /// <remarks>
 /// Connections are opened per operation (Microsoft.Data.Sqlite pools them). An in-memory database lives as long as this
@@ -159,7 +160,8 @@ public sealed partial class SqliteMemoryDatabase : IDisposable
             using (var pragma = connection.CreateCommand())
             {
                 var synchronous = Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
-                pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous};";
+                // secure_delete zeroes freed pages and cells, so deleted (forgotten) content does not linger in the file.
+                pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous}; PRAGMA secure_delete = ON;";
                 if (Volatile.Read(ref _pageCapUsed))
                 {
                     pragma.CommandText += $" PRAGMA max_page_count = {(MaxPageCount ?? UncappedPageCount).ToString(CultureInfo.InvariantCulture)};";

@@ -6,13 +6,13 @@ namespace LongMemory.Kernel;
 
 /// <summary>An <see cref="IModelMemoryStore"/> over a <see cref="SqliteMemoryDatabase"/> (Dapper, plain parameterised SQL).</summary>
 /// <remarks>
-/// Every read and write filters by the owner key, so an id of another owner behaves as an unknown id. Deleted entries
-/// keep their row (with <c>deleted_at</c>) and are invisible to every read.
+/// Every read and write filters by the owner key, so an id of another owner behaves as an unknown id. Forgotten entries
+/// keep their row as a marker (<c>deleted_at</c>) with the content erased, and are invisible to every read.
 /// </remarks>
 public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
 {
     private const string Columns =
-        "id AS Id, owner_key AS UserId, content AS Content, category AS Category, importance AS Importance, source AS Source, " +
+        "id AS Id, owner_key AS UserId, session_id AS SessionId, content AS Content, category AS Category, importance AS Importance, source AS Source, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, deleted_at AS DeletedAt";
 
     private readonly SqliteMemoryDatabase _database;
@@ -39,8 +39,8 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
         const string Sql = """
-            INSERT INTO model_memory (owner_key, content, category, importance, source, created_at, updated_at, deleted_at)
-            VALUES (@UserId, @Content, @Category, @Importance, @source, @now, @now, NULL)
+            INSERT INTO model_memory (owner_key, session_id, content, category, importance, source, created_at, updated_at, deleted_at)
+            VALUES (@UserId, @SessionId, @Content, @Category, @Importance, @source, @now, @now, NULL)
             RETURNING id;
             """;
         var id = await _database.RunInTransactionAsync(
@@ -48,7 +48,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             async (connection, transaction) =>
             {
                 var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    Sql, new { entry.UserId, entry.Content, entry.Category, entry.Importance, source, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    Sql, new { entry.UserId, entry.SessionId, entry.Content, entry.Category, entry.Importance, source, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 await EnqueueAsync(connection, transaction, entry.UserId, id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
                 return id;
             },
@@ -59,6 +59,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         {
             Id = id,
             UserId = entry.UserId,
+            SessionId = entry.SessionId,
             Content = entry.Content,
             Category = entry.Category,
             Importance = entry.Importance,
@@ -74,7 +75,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         Validate(entry);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string Sql = """
-            UPDATE model_memory SET content = @Content, category = @Category, importance = @Importance, updated_at = max(updated_at, @now)
+            UPDATE model_memory SET content = @Content, category = @Category, importance = @Importance, session_id = @SessionId, updated_at = max(updated_at, @now)
             WHERE id = @Id AND owner_key = @UserId AND deleted_at IS NULL;
             """;
         var changed = await _database.RunInTransactionAsync(
@@ -82,7 +83,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             async (connection, transaction) =>
             {
                 var changed = await connection.ExecuteAsync(new CommandDefinition(
-                    Sql, new { entry.Id, entry.UserId, entry.Content, entry.Category, entry.Importance, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    Sql, new { entry.Id, entry.UserId, entry.SessionId, entry.Content, entry.Category, entry.Importance, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 if (changed > 0)
                 {
                     await EnqueueAsync(connection, transaction, entry.UserId, entry.Id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
@@ -128,7 +129,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     {
         Throw.IfNullOrWhitespace(userId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
-        const string Sql = "UPDATE model_memory SET deleted_at = @now WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
+        const string Sql = "UPDATE model_memory SET deleted_at = @now, content = '', category = NULL WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var changed = await _database.RunInTransactionAsync(
             "delete model memory",
             async (connection, transaction) =>
@@ -158,6 +159,31 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             now,
             cancellationToken);
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<long>> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        Throw.IfNullOrWhitespace(sessionId);
+        const string Sql = "DELETE FROM model_memory WHERE owner_key = @userId AND session_id = @sessionId RETURNING id;";
+        var ids = await _database.RunAsync<IReadOnlyList<long>>(
+            "delete a session's model memory",
+            async connection => (await connection.QueryAsync<long>(new CommandDefinition(Sql, new { userId, sessionId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList(),
+            cancellationToken).ConfigureAwait(false);
+        LogDeletedBySession(_logger, ids.Count, sessionId);
+        return ids;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        Throw.IfNullOrWhitespace(userId);
+        const string Sql = "DELETE FROM model_memory WHERE owner_key = @userId;";
+        return await _database.RunAsync(
+            "delete an owner's model memory",
+            connection => connection.ExecuteAsync(new CommandDefinition(Sql, new { userId }, cancellationToken: cancellationToken)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private static void Validate(ModelMemoryEntry entry)
     {
         Throw.IfNull(entry);
@@ -172,6 +198,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         SqliteStoreSupport.EnsureStorableText(entry.UserId, "entry.UserId");
         SqliteStoreSupport.EnsureStorableText(entry.Content, "entry.Content");
         SqliteStoreSupport.EnsureStorableText(entry.Category, "entry.Category");
+        SqliteStoreSupport.EnsureStorableText(entry.SessionId, "entry.SessionId");
     }
 
     private Task<IReadOnlyList<ModelMemoryEntry>> QueryAsync(string operation, string sql, object parameters, CancellationToken cancellationToken)
@@ -191,14 +218,19 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Updated model memory entry {Id}.")]
     private static partial void LogUpdated(ILogger logger, long id);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "Deleted model memory entry {Id}.")]
+    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "Forgot model memory entry {Id} (content erased).")]
     private static partial void LogDeleted(ILogger logger, long id);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Deleted {Count} model memory entries saved in session {SessionId}.")]
+    private static partial void LogDeletedBySession(ILogger logger, int count, string sessionId);
 
     private sealed class ModelMemoryRow
     {
         public long Id { get; set; }
 
         public string UserId { get; set; } = string.Empty;
+
+        public string? SessionId { get; set; }
 
         public string Content { get; set; } = string.Empty;
 
@@ -218,6 +250,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         {
             Id = Id,
             UserId = UserId,
+            SessionId = SessionId,
             Content = Content,
             Category = Category,
             Importance = Importance,

@@ -286,6 +286,20 @@ internal static class SqliteSchema
             SELECT s.owner_key, s.public_id, 'summary', CAST(u.id AS TEXT), 'upsert', u.created_at
             FROM summaries u JOIN sessions s ON s.id = u.session_id WHERE u.superseded_at IS NULL;
         """,
+
+        // 6: forget means forget. A forgotten knowledge entry keeps its row as a marker (forgotten_at) with its value erased;
+        // a forgotten model memory entry keeps deleted_at with its content erased (rows forgotten before now are erased
+        // here too). Model memory records the session it was saved in (taken from its index item for existing rows), so
+        // soft-deleting a session hides it and hard-deleting the session removes it.
+        """
+        ALTER TABLE knowledge_entries ADD COLUMN forgotten_at INTEGER NULL;
+        ALTER TABLE model_memory ADD COLUMN session_id TEXT NULL;
+        UPDATE model_memory SET session_id = (
+            SELECT i.session_id FROM memory_items i
+            WHERE i.collection = 'model_memory' AND i.user_id = model_memory.owner_key AND i.item_id = 'mm:' || model_memory.id);
+        UPDATE model_memory SET content = '', category = NULL WHERE deleted_at IS NOT NULL;
+        CREATE INDEX ix_model_memory_session ON model_memory(owner_key, session_id) WHERE session_id IS NOT NULL;
+        """,
     ];
 
     /// <summary>

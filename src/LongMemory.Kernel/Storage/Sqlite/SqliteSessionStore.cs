@@ -258,6 +258,35 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     }
 
     /// <inheritdoc />
+    public async Task<ForgetUserReceipt> PurgeOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
+    {
+        var ownerKey = Throw.IfDefault(owner).Key;
+        const string Sql = """
+            DELETE FROM summaries WHERE session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey);
+            SELECT changes();
+            DELETE FROM messages WHERE session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey);
+            SELECT changes();
+            DELETE FROM sessions WHERE owner_key = @ownerKey;
+            SELECT changes();
+            DELETE FROM documents WHERE owner_key = @ownerKey;
+            DELETE FROM index_outbox WHERE owner_key = @ownerKey;
+            """;
+        var (summaries, messages, sessions) = await _database.RunInTransactionAsync(
+            "purge an owner's sessions",
+            async (connection, transaction) =>
+            {
+                using var reader = await connection.QueryMultipleAsync(new CommandDefinition(Sql, new { ownerKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var s = await reader.ReadSingleAsync<int>().ConfigureAwait(false);
+                var m = await reader.ReadSingleAsync<int>().ConfigureAwait(false);
+                var n = await reader.ReadSingleAsync<int>().ConfigureAwait(false);
+                return (s, m, n);
+            },
+            cancellationToken).ConfigureAwait(false);
+        LogOwnerPurged(_logger, sessions, messages, summaries);
+        return new ForgetUserReceipt { UserId = owner.Id, Sessions = sessions, Messages = messages, Summaries = summaries };
+    }
+
+    /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The session is soft-deleted.</exception>
     /// <remarks>
     /// A message needs non-empty <see cref="NewMessage.Content"/> unless it carries <see cref="NewMessage.ContentsJson"/>.
@@ -875,6 +904,9 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Session {SessionId} active set to {IsActive}.")]
     private static partial void LogSessionActiveChanged(ILogger logger, string sessionId, bool isActive);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Purged an owner's {Sessions} sessions, {Messages} messages and {Summaries} summaries.")]
+    private static partial void LogOwnerPurged(ILogger logger, int sessions, int messages, int summaries);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Purged session {SessionId} with its messages and summaries.")]
     private static partial void LogSessionPurged(ILogger logger, string sessionId);
