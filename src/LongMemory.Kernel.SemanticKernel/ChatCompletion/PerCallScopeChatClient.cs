@@ -54,22 +54,10 @@ internal sealed class PerCallScopeChatClient : DelegatingChatClient
     {
         var properties = options?.AdditionalProperties;
         var userId = Text(properties, LongMemoryExecutionSettings.UserIdKey) ?? _defaults.UserId;
-        var sessionId = Text(properties, LongMemoryExecutionSettings.SessionIdKey);
+        // The middleware itself reads both keys per call (and removes them before the model's client sees the options);
+        // naming the session through ConversationId instead would make the middleware echo a conversation id, which
+        // stops Semantic Kernel's function invocation from resending the history.
         var routed = options;
-        if (properties is not null && (properties.ContainsKey(LongMemoryExecutionSettings.UserIdKey) || properties.ContainsKey(LongMemoryExecutionSettings.SessionIdKey)))
-        {
-            routed = options!.Clone();
-            var copy = new AdditionalPropertiesDictionary(properties);
-            copy.Remove(LongMemoryExecutionSettings.UserIdKey);
-            copy.Remove(LongMemoryExecutionSettings.SessionIdKey);
-            routed.AdditionalProperties = copy.Count == 0 ? null : copy;
-        }
-
-        if (sessionId is not null)
-        {
-            routed ??= new ChatOptions();
-            routed.ConversationId = sessionId;
-        }
 
         var client = _perUser.GetOrAdd(userId ?? string.Empty, user => new LongMemoryChatClient(InnerClient, _memory, new LongMemoryChatClientOptions
         {
