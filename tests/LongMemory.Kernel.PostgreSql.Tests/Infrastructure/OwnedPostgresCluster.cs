@@ -56,7 +56,12 @@ internal sealed class OwnedPostgresCluster : IAsyncDisposable
     }
 
     /// <summary>Restarts the server, ending every session ("fast" shutdown: open transactions are rolled back).</summary>
-    public Task RestartAsync() => PgCtlAsync("restart");
+    /// <summary>
+    /// Restarts the server the way a crash would (immediate mode): every backend gets SIGQUIT at once and exits without
+    /// cleanup, so a transaction blocked on a lock can never be released and commit before its own backend dies (fast mode
+    /// terminates backends one by one, and the order decided whether a blocked write committed: a race).
+    /// </summary>
+    public Task RestartAsync() => PgCtlAsync("restart", "immediate");
 
     public async ValueTask DisposeAsync()
     {
@@ -85,9 +90,9 @@ internal sealed class OwnedPostgresCluster : IAsyncDisposable
         }
     }
 
-    private Task<string> PgCtlAsync(string action) => ProcessRunner.RunAsync(
+    private Task<string> PgCtlAsync(string action, string mode = "fast") => ProcessRunner.RunAsync(
         PostgresBinaries.Tool("pg_ctl"),
-        ["-D", _directory, "-w", "-t", "60", "-l", Path.Combine(_directory, "server.log"), "-m", "fast",
+        ["-D", _directory, "-w", "-t", "60", "-l", Path.Combine(_directory, "server.log"), "-m", mode,
          "-o", $"-p {Port} -k /tmp -c listen_addresses=127.0.0.1", action],
         ToolTimeout);
 
