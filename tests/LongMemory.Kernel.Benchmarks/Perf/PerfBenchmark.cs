@@ -346,7 +346,7 @@ internal static class PerfBenchmark
     /// </summary>
     private static async Task MeasureVectorScanAsync(ChatMemory memory, JsonObject report)
     {
-        var filter = new MemoryFilter(UserId) { Collections = [MemoryCollections.Logs] };
+        var filter = new MemoryFilter(MemoryOwner.User(UserId).Key) { Collections = [MemoryCollections.Logs] };
         var items = (int)await memory.Index.CountAsync(filter).ConfigureAwait(false);
         var queries = Queries(seed: 5, count: 64);
         var vectors = new List<ReadOnlyMemory<float>>();
