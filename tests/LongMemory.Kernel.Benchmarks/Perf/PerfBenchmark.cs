@@ -125,7 +125,7 @@ internal static class PerfBenchmark
     {
         if (stores.Contains("postgres") && string.IsNullOrWhiteSpace(postgres))
         {
-            throw new CommandLineException("--store postgres needs --postgres CONNECTION_STRING or LONGMEMORY_POSTGRES_URL (tests/postgres/start-test-server.sh prints one).");
+            throw new CommandLineException("--store postgres needs --postgres CONNECTION_STRING or LONGMEMORY_POSTGRES_URL (.ci/postgres-test-server.sh prints one).");
         }
 
         Console.WriteLine($"perf --store {string.Join(',', stores)}: {messages:N0} index items; {MachineInfo.Describe()}");

@@ -46,7 +46,7 @@ internal static class PostgresBinaries
         var control = $"/usr/share/postgresql/{version}/extension/vector.control";
         if (!File.Exists(control))
         {
-            return $"the pgvector extension is not installed ({control} is missing; tests/postgres/start-test-server.sh builds it from ../shared/vendor)";
+            return $"the pgvector extension is not installed ({control} is missing; .ci/postgres-test-server.sh builds it from the pgvector source the project ships beside the clone)";
         }
 
         if (ProcessRunner.IsRoot && (RunUser is null || !File.ReadAllText("/etc/passwd").Contains("\npostgres:", StringComparison.Ordinal)))

@@ -4,7 +4,7 @@ namespace LongMemory.Kernel.PostgreSql.Tests.Infrastructure;
 
 /// <summary>
 /// The server the PostgreSQL tests share: <c>LONGMEMORY_POSTGRES_URL</c> when set (an Npgsql connection string, as
-/// tests/postgres/start-test-server.sh prints), else one cluster this process starts on first use when the server
+/// .ci/postgres-test-server.sh prints), else one cluster this process starts on first use when the server
 /// binaries and pgvector are installed, stopped at process exit. Each test class works in its own schema.
 /// </summary>
 internal static class PostgresTestServer
@@ -19,7 +19,7 @@ internal static class PostgresTestServer
         Configured is not null || PostgresBinaries.WhyNotStartable is null
             ? null
             : $"{UrlVariable} is not set and no PostgreSQL can be started here: {PostgresBinaries.WhyNotStartable}. " +
-              $"Run `eval \"$(tests/postgres/start-test-server.sh start)\"` (it sets {UrlVariable}) to run the PostgreSQL tests.";
+              $"Run `eval \"$(.ci/postgres-test-server.sh start)\"` (it sets {UrlVariable}) to run the PostgreSQL tests.";
 
     private static string? Configured => Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } url ? url : null;
 

@@ -2,9 +2,9 @@
 # Starts (or stops) a throw-away PostgreSQL 15 cluster with pgvector for the LongMemory.Kernel.PostgreSql tests and the
 # `perf --store postgres` benchmark. Idempotent and safe to run in CI (as root or as an ordinary user):
 #
-#   eval "$(tests/postgres/start-test-server.sh start)"   # prints `export LONGMEMORY_POSTGRES_URL=...` on stdout
-#   tests/postgres/start-test-server.sh stop              # stops the cluster and deletes its directory
-#   tests/postgres/start-test-server.sh status
+#   eval "$(.ci/postgres-test-server.sh start)"   # prints `export LONGMEMORY_POSTGRES_URL=...` on stdout
+#   .ci/postgres-test-server.sh stop              # stops the cluster and deletes its directory
+#   .ci/postgres-test-server.sh status
 #
 # start: builds and installs pgvector from ../shared/vendor/pgvector-*.tar.gz (next to the clone) when the extension is
 # not installed yet, creates a cluster in a temporary directory (trust authentication, listening on 127.0.0.1 only, on a
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
+repo="$(cd "$here/.." && pwd)"
 state="${LONGMEMORY_PG_STATE:-/tmp/longmemory-test-postgres}"
 database=longmemory_test
 command="${1:-start}"
