@@ -21,7 +21,7 @@ state="${LONGMEMORY_PG_STATE:-/tmp/longmemory-test-postgres}"
 database=longmemory_test
 command="${1:-start}"
 
-log() { echo "start-test-server: $*" >&2; }
+log() { echo "postgres-test-server: $*" >&2; }
 
 find_bindir() {
   if [[ -n "${PG_BINDIR:-}" ]]; then echo "$PG_BINDIR"; return; fi
