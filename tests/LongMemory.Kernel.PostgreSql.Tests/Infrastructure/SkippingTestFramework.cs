@@ -1,3 +1,4 @@
+using LongMemory.Kernel.Testing;
 using System.Reflection;
 using Xunit.Abstractions;
 using Xunit.Sdk;

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-namespace LongMemory.Kernel.Qdrant.Tests.Infrastructure;
+namespace LongMemory.Kernel.Testing;
 
 /// <summary>A test case reported as skipped with a given reason.</summary>
 public sealed class SkippedTestCase : XunitTestCase
