@@ -4,23 +4,26 @@ using Microsoft.Extensions.AI;
 namespace LongMemory.Kernel;
 
 /// <summary>
-/// Every call <see cref="LongMemoryChatClient"/> makes into <see cref="ChatMemory"/>, in one place, so that the
-/// middleware depends on the memory through these few methods only.
+/// Every call <see cref="LongMemoryChatClient"/> makes into the memory, in one place: session administration through
+/// <see cref="ChatMemory"/>'s public API, and the turn's writes, reduction and assembly through the engine's parts.
 /// </summary>
-/// <remarks>
-/// What it still needs from the core: an append with metadata and idempotency keys on the scoped API (today
-/// <see cref="ChatMemory.AppendTurnMessagesAsync"/>), and a turn preparation that takes the request's extra mandatory
-/// tokens (instructions, tool definitions).
-/// </remarks>
-internal sealed class ChatMemoryTurnAdapter(ChatMemory memory)
+internal sealed class ChatMemoryTurnAdapter
 {
-    public ChatMemory Memory { get; } = memory;
+    private readonly MemoryEngine _engine;
 
-    public ITokenCounter TokenCounter => Memory.TokenCounter;
+    public ChatMemoryTurnAdapter(ChatMemory memory)
+    {
+        Memory = memory;
+        _engine = memory.Engine;
+    }
 
-    public ContextOptions ContextOptions => Memory.Options.Context;
+    public ChatMemory Memory { get; }
 
-    public Microsoft.Extensions.Logging.ILogger Logger => Memory.Logger;
+    public ITokenCounter TokenCounter => _engine.TokenCounter;
+
+    public ContextOptions ContextOptions => _engine.ContextOptions;
+
+    public Microsoft.Extensions.Logging.ILogger Logger => _engine.Logger;
 
     /// <summary>Makes sure the scope's session exists (creating it when the owner has none with that id) and is active.</summary>
     public Task EnsureSessionAsync(MemoryScope scope, CancellationToken cancellationToken)
@@ -32,29 +35,29 @@ internal sealed class ChatMemoryTurnAdapter(ChatMemory memory)
 
     /// <summary>Gets the newest messages of the session, oldest first (trimmed ones included).</summary>
     public Task<IReadOnlyList<StoredMessage>> GetNewestMessagesAsync(MemoryScope scope, int take, CancellationToken cancellationToken)
-        => Memory.Messages.GetMessagesAsync(scope.Owner, scope.SessionId!, new MessageQuery { Newest = true, Take = take }, cancellationToken);
+        => _engine.Messages.GetMessagesAsync(scope.Owner, scope.SessionId!, new MessageQuery { Newest = true, Take = take }, cancellationToken);
 
     /// <summary>Stores messages with their metadata (idempotency key, incomplete flag), indexes them and captures knowledge.</summary>
     public Task<IReadOnlyList<StoredMessage>> AppendAsync(MemoryScope scope, IReadOnlyList<TurnMessage> messages, IReadOnlyList<StoredMessage>? recent, CancellationToken cancellationToken)
-        => Memory.AppendTurnMessagesAsync(scope, messages, recent, cancellationToken);
+        => _engine.Writer.AppendTurnMessagesAsync(scope, messages, recent, cancellationToken);
 
     /// <summary>Reduces when triggered, then assembles the prompt with the request's extra mandatory tokens.</summary>
     public async Task<AssembledContext> PrepareTurnAsync(
         MemoryScope scope, IReadOnlyList<ChatMessage> systemMessages, IReadOnlyList<ChatMessage> newMessages, IReadOnlyList<StoredMessage> storedNew, ChatOptions? options, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var reduction = await Memory.ReduceIfNeededAsync(scope, cancellationToken).ConfigureAwait(false);
+        var reduction = await _engine.Reducer.ReduceIfNeededAsync(scope, cancellationToken).ConfigureAwait(false);
         var reduceMs = watch.Elapsed.TotalMilliseconds;
-        var session = await Memory.RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        var session = await _engine.Sessions.RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         var request = new ContextRequest(options?.Instructions, options?.Tools);
-        return await Memory.Assembler.AssembleAsync(
+        return await _engine.Assembler.AssembleAsync(
             session, scope, systemMessages, newMessages, storedNew.Select(m => m.Id).ToHashSet(), reduction.SummariesCreated > 0 ? reduceMs : 0, reduction.SummariesCreated > 0, request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lets a calibrating counter learn from the provider's reported input tokens.</summary>
     public void ObserveUsage(IReadOnlyList<ChatMessage> prompt, UsageDetails? usage)
     {
-        if (Memory.TokenCounter is CalibratingTokenCounter calibrating && usage?.InputTokenCount is > 0)
+        if (_engine.TokenCounter is CalibratingTokenCounter calibrating && usage?.InputTokenCount is > 0)
         {
             calibrating.Observe(prompt, usage);
         }

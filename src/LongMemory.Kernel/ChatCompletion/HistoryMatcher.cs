@@ -25,9 +25,7 @@ internal static class HistoryMatcher
     /// <param name="Matched">The stored messages matched to the known incoming ones, in order.</param>
     public readonly record struct Match(int KnownCount, bool Regenerate, IReadOnlyList<StoredMessage> Matched);
 
-    public static bool IsTurn(StoredMessage message)
-        => message.MessageType is StoredMessageType.Chat or StoredMessageType.Tool
-           && !(message.Metadata is { } metadata && metadata.TryGetValue(TurnMetadata.Incomplete, out var flag) && flag == "true");
+    public static bool IsTurn(StoredMessage message) => TurnMetadata.IsTurn(message);
 
     /// <summary>
     /// How many stored turns the app's history may lack (a replaced answer, a message stored twice by a retry) and still

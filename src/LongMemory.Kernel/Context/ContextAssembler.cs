@@ -24,9 +24,65 @@ internal sealed class ContextAssembler
         ContextBlockKind.PastConversation, ContextBlockKind.ModelMemory, ContextBlockKind.Documents,
     ];
 
-    private readonly ChatMemory _memory;
+    private readonly ISessionStore _sessions;
+    private readonly IMessageStore _messages;
+    private readonly ISummaryStore _summaries;
+    private readonly IIndexOutbox _outbox;
+    private readonly MemoryRecaller _recaller;
+    private readonly CollectionPresence _presence;
+    private readonly IndexingPipeline _indexing;
+    private readonly ITokenCounter _counter;
+    private readonly ContextOptions _options;
 
-    public ContextAssembler(ChatMemory memory) => _memory = memory;
+    /// <param name="sessions">The session store (ownership checks).</param>
+    /// <param name="messages">The message store (live turns).</param>
+    /// <param name="summaries">The summary store (the running summary).</param>
+    /// <param name="outbox">The outbox (the report's indexing counts).</param>
+    /// <param name="recaller">Recall of knowledge, model memory, past conversation and documents.</param>
+    /// <param name="presence">Which collections an owner may have items in.</param>
+    /// <param name="indexing">Start-up and query vectors.</param>
+    /// <param name="counter">The token counter.</param>
+    /// <param name="options">The budget and the blocks' shares.</param>
+    public ContextAssembler(
+        ISessionStore sessions,
+        IMessageStore messages,
+        ISummaryStore summaries,
+        IIndexOutbox outbox,
+        MemoryRecaller recaller,
+        CollectionPresence presence,
+        IndexingPipeline indexing,
+        ITokenCounter counter,
+        ContextOptions options)
+    {
+        _sessions = sessions;
+        _messages = messages;
+        _summaries = summaries;
+        _outbox = outbox;
+        _recaller = recaller;
+        _presence = presence;
+        _indexing = indexing;
+        _counter = counter;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Builds the prompt for a turn of the scope's session inside the budget, with its report (indexing counts
+    /// included). Nothing is stored; new messages already recorded are recognised and not repeated.
+    /// </summary>
+    /// <exception cref="ContextBudgetExceededException">The new messages and instructions alone exceed the budget.</exception>
+    public async Task<AssembledContext> AssembleContextAsync(MemoryScope scope, IReadOnlyList<ChatMessage> newMessages, IReadOnlyList<ChatMessage>? systemMessages, CancellationToken cancellationToken)
+    {
+        Throw.IfNull(newMessages);
+        await _indexing.StartAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _sessions.RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+        var tail = await _messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { Newest = true, Take = newMessages.Count, IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var alreadyStored = tail.Count == newMessages.Count
+            && tail.Select(StoredMessageMapper.Fingerprint).SequenceEqual(newMessages.Select(StoredMessageMapper.Fingerprint), StringComparer.Ordinal);
+        var excluded = alreadyStored ? tail.Select(m => m.Id).ToHashSet() : [];
+        var context = await AssembleAsync(session, scope, systemMessages ?? [], newMessages, excluded, 0, false, cancellationToken).ConfigureAwait(false);
+        context.Report.Indexing = await _outbox.GetIndexStatusAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
+        return context;
+    }
 
     public Task<AssembledContext> AssembleAsync(
         ChatSession session,
@@ -50,8 +106,8 @@ internal sealed class ContextAssembler
         ContextRequest request,
         CancellationToken cancellationToken)
     {
-        var options = _memory.Options.Context;
-        var counter = _memory.TokenCounter;
+        var options = _options;
+        var counter = _counter;
         var budget = options.PromptBudget;
 
         // Everything sent counts: the messages' text, their non-text contents, and the request's instructions and tools.
@@ -69,13 +125,13 @@ internal sealed class ContextAssembler
         }
 
         // 2. What there is to choose from.
-        var live = await _memory.Messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
-        var summaries = await _memory.Summaries.GetSummariesAsync(scope.Owner, session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
+        var live = await _messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
+        var summaries = await _summaries.GetSummariesAsync(scope.Owner, session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
         var trimmedCount = Math.Max(0, session.MessageCount - live.Count);
 
         // Reports and stored system messages are not turns: reports are recalled like other memory, never replayed.
         // Answers cut short (marked incomplete) stay in the store but are not replayed either.
-        var candidates = live.Where(m => !newMessageIds.Contains(m.Id) && HistoryMatcher.IsTurn(m)).ToList();
+        var candidates = live.Where(m => !newMessageIds.Contains(m.Id) && TurnMetadata.IsTurn(m)).ToList();
         var restored = candidates.Where(m => summaries.Any(s => m.Id >= s.FirstMessageId && m.Id <= s.LastMessageId)).ToList();
         var recent = candidates.Except(restored).ToList();
 
@@ -100,10 +156,10 @@ internal sealed class ContextAssembler
         var recallWatch = Stopwatch.StartNew();
         var query = string.Join("\n", newMessages.Where(m => m.Role == ChatRole.User).Select(m => m.Text).Where(t => !string.IsNullOrWhiteSpace(t)));
         IReadOnlyList<RecallHit> knowledge = [], modelMemory = [], past = [], documents = [];
-        var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds).Concat(live.Where(m => !HistoryMatcher.IsTurn(m) && m.MessageType != StoredMessageType.Report).Select(m => m.Id)));
+        var inPrompt = new HashSet<long>(candidates.Select(m => m.Id).Concat(newMessageIds).Concat(live.Where(m => !TurnMetadata.IsTurn(m) && m.MessageType != StoredMessageType.Report).Select(m => m.Id)));
         if (!string.IsNullOrWhiteSpace(query))
         {
-            var vector = await _memory.Indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
+            var vector = await _indexing.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
             // The four recalls are independent reads (each on its own pooled connection), so they run concurrently.
             var knowledgeTask = RecallForContextAsync(scope, query, vector, MemoryCollections.Knowledge, options.KnowledgeTopK, options.KnowledgeMinScore, null, false, cancellationToken);
             var modelMemoryTask = RecallForContextAsync(scope, query, vector, MemoryCollections.ModelMemory, options.ModelMemoryTopK, options.MinRelevance, null, false, cancellationToken);
@@ -325,12 +381,12 @@ internal sealed class ContextAssembler
 
     /// <summary>
     /// Recalls the past-conversation items of a turn exactly as assembly does (conversation log, across the user's
-    /// sessions, <see cref="ContextOptions.NeighborTurns"/>, <see cref="ChatMemory.DefaultVectorWeight"/>, the
+    /// sessions, <see cref="ContextOptions.NeighborTurns"/>, <see cref="MemoryRecaller.DefaultVectorWeight"/>, the
     /// <see cref="ContextOptions.MinRelevance"/> and relevance gates). The LoCoMo benchmark measures this path.
     /// </summary>
     internal Task<IReadOnlyList<RecallHit>> RecallPastConversationAsync(
         MemoryScope scope, string query, ReadOnlyMemory<float> vector, int topK, IReadOnlyCollection<long>? exclude, CancellationToken cancellationToken)
-        => RecallForContextAsync(scope, query, vector, MemoryCollections.Logs, topK, _memory.Options.Context.MinRelevance, exclude, false, cancellationToken);
+        => RecallForContextAsync(scope, query, vector, MemoryCollections.Logs, topK, _options.MinRelevance, exclude, false, cancellationToken);
 
     private async Task<IReadOnlyList<RecallHit>> RecallForContextAsync(
         MemoryScope scope,
@@ -343,13 +399,13 @@ internal sealed class ContextAssembler
         bool sessionOnly,
         CancellationToken cancellationToken)
     {
-        if (topK == 0 || (collection != MemoryCollections.Logs && !await _memory.MayHaveItemsAsync(scope.Owner.Key, collection, cancellationToken).ConfigureAwait(false)))
+        if (topK == 0 || (collection != MemoryCollections.Logs && !await _presence.MayHaveItemsAsync(scope.Owner.Key, collection, cancellationToken).ConfigureAwait(false)))
         {
             return [];
         }
 
-        var options = _memory.Options.Context;
-        var hits = await _memory.RecallCoreAsync(
+        var options = _options;
+        var hits = await _recaller.RecallCoreAsync(
             scope,
             query,
             vector,
@@ -364,7 +420,7 @@ internal sealed class ContextAssembler
             cancellationToken).ConfigureAwait(false);
         // A hit only the vector ranking found can score at most VectorWeight / (1 + VectorWeight); the threshold is
         // scaled so that it reaches as deep into the vector ranking as it does at equal weights (and is unchanged then).
-        var vectorOnlyMinScore = minScore * Math.Min(1.0, 2 * _memory.DefaultVectorWeight / (1.0 + _memory.DefaultVectorWeight));
+        var vectorOnlyMinScore = minScore * Math.Min(1.0, 2 * _recaller.DefaultVectorWeight / (1.0 + _recaller.DefaultVectorWeight));
         return hits.Where(h => h.Score >= (h.KeywordRank is null ? vectorOnlyMinScore : minScore) && IsRelevant(h)).ToList();
 
         // Rank-fused scores say how an item ranks, not whether it is relevant at all.

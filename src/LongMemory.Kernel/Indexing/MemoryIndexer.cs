@@ -23,7 +23,7 @@ internal sealed partial class MemoryIndexer
     private readonly IMemoryIndex _index;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly TextChunker _chunker;
-    private readonly ChatMemoryOptions _options;
+    private readonly IndexerSettings _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _modelCheck = new(1, 1);
@@ -35,7 +35,7 @@ internal sealed partial class MemoryIndexer
         IMemoryIndex index,
         IEmbeddingGenerator<string, Embedding<float>> embedder,
         TextChunker chunker,
-        ChatMemoryOptions options,
+        IndexerSettings options,
         TimeProvider time,
         ILogger logger)
     {
@@ -424,7 +424,7 @@ internal sealed partial class MemoryIndexer
     private TimeSpan RetryDelay(int attempts)
     {
         var factor = Math.Pow(2, Math.Min(attempts - 1, 20));
-        return TimeSpan.FromTicks((long)Math.Min(_options.IndexRetryBaseDelay.Ticks * factor, _options.IndexRetryMaxDelay.Ticks));
+        return TimeSpan.FromTicks((long)Math.Min(_options.RetryBaseDelay.Ticks * factor, _options.RetryMaxDelay.Ticks));
     }
 
     private static partial class Log

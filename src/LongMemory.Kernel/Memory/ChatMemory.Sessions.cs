@@ -1,4 +1,3 @@
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace LongMemory.Kernel;
@@ -152,7 +151,7 @@ public sealed partial class ChatMemory
         // Anything indexed between the count and the purge (a turn racing the forget) goes too.
         indexItems += await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
         await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
-        ForgetPresence(owner.Key);
+        Engine.Presence.Forget(owner.Key);
         await ScrubAsync(cancellationToken).ConfigureAwait(false);
         return sessions with
         {
@@ -188,74 +187,6 @@ public sealed partial class ChatMemory
         }
 
         await Sessions.SetSessionActiveAsync(scope.Owner, session.Id, true, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Records messages in a session: stores them durably with token counts, indexes them (inline or in the background)
-    /// and, when enabled, captures knowledge from user messages with the offline pattern extractor.
-    /// </summary>
-    /// <param name="scope">The session's scope.</param>
-    /// <param name="messages">The messages, in order.</param>
-    /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The stored messages.</returns>
-    /// <exception cref="SessionNotFoundException">The session does not exist or is not the scope user's.</exception>
-    internal async Task<IReadOnlyList<StoredMessage>> AddMessagesAsync(MemoryScope scope, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
-    {
-        Throw.IfNull(messages);
-        var list = messages.ToList();
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] is null)
-            {
-                throw new ArgumentException($"Message {i} is null.", nameof(messages));
-            }
-
-            if (string.IsNullOrWhiteSpace(list[i].Text) && !list[i].Contents.Any(c => c is not TextContent))
-            {
-                throw new ArgumentException($"Message {i} has no content.", nameof(messages));
-            }
-        }
-
-        await StartAsync(cancellationToken).ConfigureAwait(false);
-        var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
-        var toStore = list.Select(m => StoredMessageMapper.ToNewMessage(m, TokenCounter.CountTokens([m]), m.CreatedAt ?? now)).ToList();
-        toStore = MessageIdempotency.DeriveKeys(list, toStore);
-        var stored = await Messages.AppendMessagesAsync(scope.Owner, session.Id, toStore, cancellationToken).ConfigureAwait(false);
-        Log.Stored(_logger, session.Id, stored.Count, stored.Sum(m => m.TokenCount));
-
-        // Stored with their outbox entries in one transaction: indexing failures are recorded and retried, never thrown.
-        await AfterWriteAsync(deletion: false, cancellationToken).ConfigureAwait(false);
-
-        if (Options.CaptureKnowledgeOnEveryMessage)
-        {
-            foreach (var message in stored.Where(m => m.Role == ChatRole.User && m.MessageType == StoredMessageType.Chat))
-            {
-                await KnowledgeCapture.CaptureUserMessageAsync(scope, message, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return stored;
-    }
-
-    /// <summary>Lists a session's messages in order (trimmed ones included unless asked otherwise).</summary>
-    /// <param name="scope">The session's scope.</param>
-    /// <param name="query">Paging and filters.</param>
-    /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The messages.</returns>
-    internal async Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryScope scope, MessageQuery? query = null, CancellationToken cancellationToken = default)
-    {
-        var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
-        return await Messages.GetMessagesAsync(scope.Owner, session.Id, query, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>A forgotten owner has nothing in any collection.</summary>
-    private void ForgetPresence(string owner)
-    {
-        foreach (var key in _presence.Keys.Where(k => k.Owner == owner).ToList())
-        {
-            _presence.TryRemove(key, out _);
-        }
     }
 
     private static partial class Log

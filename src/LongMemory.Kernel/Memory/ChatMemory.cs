@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,13 +16,9 @@ namespace LongMemory.Kernel;
 /// </remarks>
 public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
 {
-    private readonly MemoryIndexer _indexer;
-    private readonly IndexingWorker _worker;
+    private readonly IDisposable? _ownedResource;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _startup = new(1, 1);
-    private readonly IDisposable? _ownedResource;
-    private volatile bool _started;
 
     /// <summary>Initializes a new instance of the <see cref="ChatMemory"/> class from its parts.</summary>
     /// <param name="components">The stores, index, embedder, token counter and optional model-backed parts.</param>
@@ -44,28 +39,32 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         Summaries = components.Summaries ?? (ISummaryStore)components.Sessions!;
         Outbox = components.Outbox ?? (IIndexOutbox)components.Sessions!;
         Index = components.Index!;
-        Knowledge = new IndexedKnowledgeStore(components.Knowledge!, (deleted, ct) => AfterWriteAsync(deleted, ct));
         ModelMemory = components.ModelMemory!;
         Documents = components.Documents;
         Embedder = components.EmbeddingGenerator!;
         DefaultVectorWeight = Options.DefaultVectorWeight ?? (IsOfflineEmbedder(Embedder) ? ChatMemoryOptions.OfflineEmbedderVectorWeight : 1.0);
         TokenCounter = components.TokenCounter!;
-        _time = components.TimeProvider ?? TimeProvider.System;
+        var time = _time = components.TimeProvider ?? TimeProvider.System;
         var loggerFactory = components.LoggerFactory ?? NullLoggerFactory.Instance;
-        _logger = loggerFactory.CreateLogger<ChatMemory>();
+        var logger = _logger = loggerFactory.CreateLogger<ChatMemory>();
         _ownedResource = ownedResource;
         if (ownedResource is SqliteMemoryDatabase database && components.LoggerFactory is not null)
         {
             database.Logger = loggerFactory.CreateLogger<SqliteMemoryDatabase>();
         }
 
+        // The composition: every part is built once, here, with its own dependencies; none of them knows this class.
+        var presence = new CollectionPresence(Index, time);
         var chunker = new TextChunker(TokenCounter, new TextChunkerOptions { MaxChunkTokens = Options.ChunkMaxTokens });
         var sources = new IndexSources(Outbox, Messages, Summaries, components.Knowledge!, ModelMemory, Documents);
-        _indexer = new MemoryIndexer(sources, Index, Embedder, chunker, Options, _time, loggerFactory.CreateLogger<MemoryIndexer>())
+        var indexerSettings = new IndexerSettings(Options.EmbeddingBatchSize, Options.IndexMaxAttempts, Options.NearDuplicateThreshold, Options.IndexRetryBaseDelay, Options.IndexRetryMaxDelay);
+        var indexer = new MemoryIndexer(sources, Index, Embedder, chunker, indexerSettings, time, loggerFactory.CreateLogger<MemoryIndexer>())
         {
-            Indexed = MarkPresent,
+            Indexed = presence.MarkPresent,
         };
-        _worker = new IndexingWorker(_indexer, _time, Options.IndexRetryBaseDelay, loggerFactory.CreateLogger<IndexingWorker>());
+        var worker = new IndexingWorker(indexer, time, Options.IndexRetryBaseDelay, loggerFactory.CreateLogger<IndexingWorker>());
+        var indexing = new IndexingPipeline(indexer, worker, Options.IndexingMode, logger);
+        Knowledge = new IndexedKnowledgeStore(components.Knowledge!, indexing.AfterWriteAsync);
 
         Summarizer = components.Summarizer ?? new ExtractiveSummarizer(TokenCounter);
         FactExtractor = components.FactExtractor;
@@ -76,8 +75,26 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         }
 
         Reducer = new HierarchicalChatReducer(Summarizer, TokenCounter, Options.Reduction, Messages, Summaries, KnowledgeCapture, loggerFactory);
-        Restorer = new ConversationRestorer(Messages, Summaries, loggerFactory);
-        Assembler = new ContextAssembler(this);
+        var restorer = new ConversationRestorer(Messages, Summaries, loggerFactory);
+        var recaller = new MemoryRecaller(Sessions, Messages, Index, indexing, Options.CurrentSessionBoost, DefaultVectorWeight);
+        Engine = new MemoryEngine
+        {
+            Sessions = Sessions,
+            Messages = Messages,
+            Outbox = Outbox,
+            Indexing = indexing,
+            Presence = presence,
+            Recaller = recaller,
+            Reader = new MemoryReader(Sessions, Messages, Summaries, Knowledge, ModelMemory),
+            Writer = new MemoryWriter(
+                Sessions, Messages, Knowledge, ModelMemory, Documents, Index, KnowledgeCapture, indexing, TokenCounter, time, logger,
+                Options.CaptureKnowledgeOnEveryMessage, Options.NearDuplicateThreshold),
+            Reducer = new SessionReducer(Sessions, Messages, Summaries, Knowledge, Reducer, restorer, Summarizer, TokenCounter, indexing, time, logger),
+            Assembler = new ContextAssembler(Sessions, Messages, Summaries, Outbox, recaller, presence, indexing, TokenCounter, Options.Context),
+            TokenCounter = TokenCounter,
+            ContextOptions = Options.Context,
+            Logger = logger,
+        };
     }
 
     /// <summary>Gets the options.</summary>
@@ -122,15 +139,8 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
 
     internal HierarchicalChatReducer Reducer { get; }
 
-    internal ConversationRestorer Restorer { get; }
-
-    internal ContextAssembler Assembler { get; }
-
-    internal TimeProvider Time => _time;
-
-    internal ILogger Logger => _logger;
-
-    internal MemoryIndexer Indexer => _indexer;
+    /// <summary>Gets the engine's parts (recall, writing, reduction, assembly), shared by every scope and the middleware.</summary>
+    internal MemoryEngine Engine { get; }
 
     private static bool IsOfflineEmbedder(IEmbeddingGenerator<string, Embedding<float>> embedder)
         => embedder.GetService(typeof(HashingEmbeddingGenerator)) is not null
@@ -142,46 +152,7 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     /// </summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task.</returns>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        if (_started)
-        {
-            return;
-        }
-
-        await _startup.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_started)
-            {
-                return;
-            }
-
-            try
-            {
-                await _indexer.EnsureModelAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not (EmbeddingModelMismatchException or OperationCanceledException or LongMemoryStoreException or OutOfMemoryException))
-            {
-                // The embedder is down: storing still works; indexing checks the model again and its entries wait in the outbox.
-                Log.EmbedderUnavailable(_logger, ex);
-            }
-
-            _started = true;
-            _worker.Start();
-
-            // Recovery: whatever the outbox holds from a previous run (every kind) is indexed now; inline mode waits for it.
-            var recovery = _worker.Request();
-            if (Options.IndexingMode == IndexingMode.Inline)
-            {
-                await recovery.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _startup.Release();
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken = default) => Engine.Indexing.StartAsync(cancellationToken);
 
     /// <summary>
     /// Waits until the indexer has no pass running or requested: background indexing of recent writes, and retries the
@@ -189,16 +160,12 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     /// </summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task that completes when indexing is idle.</returns>
-    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _worker.WhenIdleAsync(cancellationToken);
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => Engine.Indexing.WhenIdleAsync(cancellationToken);
 
     /// <summary>Indexes every outbox entry (any kind) that is pending, or failed and due for a retry, now.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number of outbox entries processed (indexed or failed again).</returns>
-    public async Task<int> ProcessIndexBacklogAsync(CancellationToken cancellationToken = default)
-    {
-        await StartAsync(cancellationToken).ConfigureAwait(false);
-        return await _indexer.DrainAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task<int> ProcessIndexBacklogAsync(CancellationToken cancellationToken = default) => Engine.Indexing.ProcessBacklogAsync(cancellationToken);
 
     /// <summary>Gets the indexing outbox counts of the whole store (an operator's view; a scope's own counts come from <see cref="ScopedMemory.GetIndexStatusAsync"/>).</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -218,14 +185,10 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
             ? await database.CheckpointAsync(cancellationToken).ConfigureAwait(false)
             : (_ownedResource as SqliteMemoryDatabase)?.GetStatus();
 
-    internal Task<IndexStatus> GetScopeIndexStatusAsync(MemoryScope scope, CancellationToken cancellationToken)
-        => Outbox.GetIndexStatusAsync(scope.Owner, scope.SessionId, cancellationToken);
-
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _worker.DisposeAsync().ConfigureAwait(false);
-        _startup.Dispose();
+        await Engine.Indexing.DisposeAsync().ConfigureAwait(false);
         _ownedResource?.Dispose();
     }
 
@@ -233,78 +196,11 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     /// <remarks>Stops the indexer and its retry timer (waiting for the batch in flight) so a container disposed synchronously works.</remarks>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Checks that the scope names a session that exists, is active and belongs to the scope's user.</summary>
-    internal async Task<ChatSession> RequireSessionAsync(MemoryScope scope, CancellationToken cancellationToken)
-    {
-        Throw.IfNull(scope);
-        if (scope.SessionId is null)
-        {
-            throw new ArgumentException("This operation needs a scope with a session id.", nameof(scope));
-        }
-
-        // Owner-scoped: another owner's session with the same id is simply not found (its existence is not disclosed).
-        var session = await Sessions.GetSessionAsync(scope.Owner, scope.SessionId, includeDeleted: false, cancellationToken).ConfigureAwait(false);
-        if (session is null)
-        {
-            throw new SessionNotFoundException(scope.SessionId);
-        }
-
-        return session;
-    }
-
-    internal static string FormatId(string prefix, long id) => prefix + id.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Announces a write whose outbox entries are committed. Inline mode waits for the indexing pass (its own entries
-    /// are indexed, or recorded as failed, before the call returns); background mode does not, except for deletions and
-    /// forgetting, which always wait so a forgotten item has left recall when the call returns. Indexing failures never
-    /// surface here: they are recorded on the entries and retried.
-    /// </summary>
-    internal async Task AfterWriteAsync(bool deletion, CancellationToken cancellationToken)
-    {
-        if (!_started)
-        {
-            return; // StartAsync's recovery pass picks the entries up.
-        }
-
-        if (Options.IndexingMode == IndexingMode.Inline)
-        {
-            try
-            {
-                await _worker.RunInlineAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (LongMemoryStoreException ex)
-            {
-                // The row is committed with its outbox entry; the retry timer comes back for it.
-                Log.InlinePassFailed(_logger, ex);
-            }
-
-            return;
-        }
-
-        var pass = _worker.Request();
-        if (deletion)
-        {
-            await pass.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Checks that the scope names a session that exists, is active and belongs to the scope's owner.</summary>
+    internal Task<ChatSession> RequireSessionAsync(MemoryScope scope, CancellationToken cancellationToken) => Sessions.RequireSessionAsync(scope, cancellationToken);
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Warning, "The embedding generator is unavailable at start-up; writes are stored and indexed when it is back.")]
-        public static partial void EmbedderUnavailable(ILogger logger, Exception exception);
-
-        [LoggerMessage(26, LogLevel.Error, "Indexing after a write failed in the store; the outbox keeps the entries and the retry timer tries again.")]
-        public static partial void InlinePassFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(21, LogLevel.Information, "Session {SessionId}: stored {MessageCount} messages ({TokenCount} tokens).")]
-        public static partial void Stored(ILogger logger, string sessionId, int messageCount, int tokenCount);
-
-        [LoggerMessage(22, LogLevel.Information, "Session {SessionId}: reduction created {SummaryCount} summaries and trimmed {TrimmedCount} messages.")]
-        public static partial void Reduced(ILogger logger, string sessionId, int summaryCount, int trimmedCount);
-
-
-
         [LoggerMessage(25, LogLevel.Information, "Session {SessionId} deleted (hard: {Hard}).")]
         public static partial void SessionDeleted(ILogger logger, string sessionId, bool hard);
     }

@@ -15,11 +15,13 @@ namespace LongMemory.Kernel;
 public sealed class ScopedMemory
 {
     private readonly ChatMemory _memory;
+    private readonly MemoryEngine _engine;
     private Task<ChatSession>? _session;
 
     internal ScopedMemory(ChatMemory memory, MemoryScope scope)
     {
         _memory = memory;
+        _engine = memory.Engine;
         Scope = scope;
     }
 
@@ -35,7 +37,7 @@ public sealed class ScopedMemory
     public Task<ChatSession?> GetSessionAsync(CancellationToken cancellationToken = default)
         => Scope.SessionId is null
             ? throw new InvalidOperationException("This operation needs a scope with a session id.")
-            : _memory.Sessions.GetSessionAsync(Owner, Scope.SessionId, includeDeleted: false, cancellationToken);
+            : _engine.Sessions.GetSessionAsync(Owner, Scope.SessionId, includeDeleted: false, cancellationToken);
 
     /// <summary>
     /// Records messages in the scope's session: stores them durably with token counts, indexes them (inline or in the
@@ -49,7 +51,7 @@ public sealed class ScopedMemory
     {
         Throw.IfNull(messages);
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.AddMessagesAsync(Scope, messages, cancellationToken).ConfigureAwait(false);
+        return await _engine.Writer.AddMessagesAsync(Scope, messages, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists the session's messages in order (trimmed ones included unless asked otherwise).</summary>
@@ -59,7 +61,7 @@ public sealed class ScopedMemory
     public async Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MessageQuery? query = null, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.GetMessagesAsync(Scope, query, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reader.GetMessagesAsync(Scope, query, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -71,7 +73,7 @@ public sealed class ScopedMemory
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The hits, best first.</returns>
     public Task<IReadOnlyList<RecallHit>> RecallAsync(string query, RecallOptions? options = null, CancellationToken cancellationToken = default)
-        => _memory.RecallAsync(Scope, query, options, cancellationToken);
+        => _engine.Recaller.RecallAsync(Scope, query, options, cancellationToken);
 
     /// <summary>
     /// Builds the prompt for a turn inside the token budget: the app's system messages, knowledge, model memory, relevant
@@ -87,7 +89,7 @@ public sealed class ScopedMemory
     {
         Throw.IfNull(newMessages);
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.AssembleContextAsync(Scope, newMessages, systemMessages, cancellationToken).ConfigureAwait(false);
+        return await _engine.Assembler.AssembleContextAsync(Scope, newMessages, systemMessages, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists the current knowledge of the owner, optionally for one key.</summary>
@@ -95,14 +97,14 @@ public sealed class ScopedMemory
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The current entries.</returns>
     public Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeAsync(string? key = null, CancellationToken cancellationToken = default)
-        => _memory.GetKnowledgeAsync(Scope, key, cancellationToken);
+        => _engine.Reader.GetKnowledgeAsync(Scope, key, cancellationToken);
 
     /// <summary>Lists every value a key ever had for the owner, oldest first (superseded and forgotten ones included).</summary>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The history.</returns>
     public Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeHistoryAsync(string key, CancellationToken cancellationToken = default)
-        => _memory.GetKnowledgeHistoryAsync(Scope, key, cancellationToken);
+        => _engine.Reader.GetKnowledgeHistoryAsync(Scope, key, cancellationToken);
 
     /// <summary>Records a fact about the owner; a new value for an existing key supersedes the old one (history is kept).</summary>
     /// <param name="key">The key, for example <c>location</c>.</param>
@@ -112,14 +114,14 @@ public sealed class ScopedMemory
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The current entry for the key.</returns>
     public Task<KnowledgeEntry> RememberFactAsync(string key, string value, long? sourceMessageId = null, double confidence = 1.0, CancellationToken cancellationToken = default)
-        => _memory.RememberFactAsync(Scope, key, value, sourceMessageId, confidence, cancellationToken);
+        => _engine.Writer.RememberFactAsync(Scope, key, value, sourceMessageId, confidence, cancellationToken);
 
     /// <summary>Forgets a knowledge entry of the owner: it leaves recall, listings and prompts.</summary>
     /// <param name="entryId">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when an entry of this owner was forgotten.</returns>
     public Task<bool> ForgetKnowledgeAsync(long entryId, CancellationToken cancellationToken = default)
-        => _memory.ForgetKnowledgeAsync(Scope, entryId, cancellationToken);
+        => _engine.Writer.ForgetKnowledgeAsync(Scope, entryId, cancellationToken);
 
     /// <summary>
     /// Saves something to the owner's curated model memory. A near-duplicate of an existing entry updates that entry.
@@ -131,20 +133,20 @@ public sealed class ScopedMemory
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The stored (new or updated) entry.</returns>
     public Task<ModelMemoryEntry> SaveModelMemoryAsync(string content, string? category = null, double importance = 0.5, string source = "model", CancellationToken cancellationToken = default)
-        => _memory.SaveModelMemoryAsync(Scope, content, category, importance, source, cancellationToken);
+        => _engine.Writer.SaveModelMemoryAsync(Scope, content, category, importance, source, cancellationToken);
 
     /// <summary>Lists the owner's model memory, newest first.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The entries.</returns>
     public Task<IReadOnlyList<ModelMemoryEntry>> GetModelMemoryAsync(CancellationToken cancellationToken = default)
-        => _memory.GetModelMemoryAsync(Scope, cancellationToken);
+        => _engine.Reader.GetModelMemoryAsync(Scope, cancellationToken);
 
     /// <summary>Forgets a model memory entry of the owner (from the store and the index).</summary>
     /// <param name="entryId">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when an entry of this owner was forgotten.</returns>
     public Task<bool> ForgetModelMemoryAsync(long entryId, CancellationToken cancellationToken = default)
-        => _memory.ForgetModelMemoryAsync(Scope, entryId, cancellationToken);
+        => _engine.Writer.ForgetModelMemoryAsync(Scope, entryId, cancellationToken);
 
     /// <summary>Imports (or replaces) a document linked to the session: chunked, embedded and indexed for recall.</summary>
     /// <param name="documentId">The document id (re-importing the same id replaces it).</param>
@@ -155,7 +157,7 @@ public sealed class ScopedMemory
     public async Task<int> ImportDocumentAsync(string documentId, string title, string text, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.ImportDocumentAsync(Scope, documentId, title, text, cancellationToken).ConfigureAwait(false);
+        return await _engine.Writer.ImportDocumentAsync(Scope, documentId, title, text, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reduces the session when it is over the trigger (live messages or token share); no model call otherwise.</summary>
@@ -164,7 +166,7 @@ public sealed class ScopedMemory
     public async Task<ReductionResult> ReduceIfNeededAsync(CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.ReduceIfNeededAsync(Scope, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reducer.ReduceIfNeededAsync(Scope, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reduces the session down to its target now, whatever the trigger.</summary>
@@ -173,7 +175,7 @@ public sealed class ScopedMemory
     public async Task<ReductionResult> CompactAsync(CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.CompactAsync(Scope, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reducer.CompactAsync(Scope, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Summarizes the oldest live messages of the session (at least <paramref name="count"/>, whole tool groups).</summary>
@@ -183,7 +185,7 @@ public sealed class ScopedMemory
     public async Task<ReductionResult> SummarizeOldestAsync(int count, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.SummarizeOldestAsync(Scope, count, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reducer.SummarizeOldestAsync(Scope, count, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists the session's summaries.</summary>
@@ -193,7 +195,7 @@ public sealed class ScopedMemory
     public async Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(bool activeOnly = true, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.GetSummariesAsync(Scope, activeOnly, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reader.GetSummariesAsync(Scope, activeOnly, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Brings trimmed messages of the session back into its live context, verbatim.</summary>
@@ -204,7 +206,7 @@ public sealed class ScopedMemory
     {
         Throw.IfNull(messageIds);
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.RestoreMessagesAsync(Scope, messageIds, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reducer.RestoreMessagesAsync(Scope, messageIds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Brings the messages a summary of the session covers back into its live context, verbatim.</summary>
@@ -215,7 +217,7 @@ public sealed class ScopedMemory
     public async Task<int> RestoreSummaryAsync(long summaryId, CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.RestoreSummaryAsync(Scope, summaryId, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reducer.RestoreSummaryAsync(Scope, summaryId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes a session report (summary of the session, knowledge learned) as a report message of the session.</summary>
@@ -224,7 +226,7 @@ public sealed class ScopedMemory
     public async Task<StoredMessage> GenerateReportAsync(CancellationToken cancellationToken = default)
     {
         await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await _memory.GenerateReportAsync(Scope, cancellationToken).ConfigureAwait(false);
+        return await _engine.Reducer.GenerateReportAsync(Scope, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets the indexing outbox counts of this scope: its session, or every session of the owner.</summary>
@@ -237,7 +239,7 @@ public sealed class ScopedMemory
             await RequireSessionAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return await _memory.GetScopeIndexStatusAsync(Scope, cancellationToken).ConfigureAwait(false);
+        return await _engine.Outbox.GetIndexStatusAsync(Owner, Scope.SessionId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -257,7 +259,7 @@ public sealed class ScopedMemory
         if (pending is null || pending.IsFaulted || pending.IsCanceled)
         {
             // Resolved once; a failed resolution (not found, store fault, cancellation) is retried on the next call.
-            pending = _memory.RequireSessionAsync(Scope, cancellationToken);
+            pending = _engine.Sessions.RequireSessionAsync(Scope, cancellationToken);
             _session = pending;
         }
 

@@ -1,6 +1,6 @@
 namespace LongMemory.Kernel;
 
-/// <summary>What <see cref="ChatMemory.RecallAsync"/> searches and how it ranks.</summary>
+/// <summary>What <see cref="ScopedMemory.RecallAsync"/> searches and how it ranks.</summary>
 public sealed class RecallOptions
 {
     /// <summary>Gets or sets the collections to search.</summary>

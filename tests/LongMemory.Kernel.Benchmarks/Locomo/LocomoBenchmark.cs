@@ -146,8 +146,8 @@ internal static class LocomoBenchmark
 
                 var watch = Stopwatch.StartNew();
                 var hits = options.UsesLibraryRecall
-                    ? await memory.Assembler.RecallPastConversationAsync(
-                        conversation.LastSessionScope, question.Question, await memory.Indexer.EmbedAsync(question.Question, default).ConfigureAwait(false), options.MaxK, null, default).ConfigureAwait(false)
+                    ? await memory.Engine.Assembler.RecallPastConversationAsync(
+                        conversation.LastSessionScope, question.Question, await memory.Engine.Indexing.EmbedAsync(question.Question, default).ConfigureAwait(false), options.MaxK, null, default).ConfigureAwait(false)
                     : await memory.ForScope(conversation.LastSessionScope).RecallAsync(question.Question, recallOptions).ConfigureAwait(false);
                 watch.Stop();
                 result.LatenciesMs.Add(watch.Elapsed.TotalMilliseconds);

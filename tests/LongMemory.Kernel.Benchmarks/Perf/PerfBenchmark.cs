@@ -172,7 +172,7 @@ internal static class PerfBenchmark
         for (var i = 0; i < 200; i++)
         {
             var query = chat.UserMessage();
-            await memory.RecallAsync(session!.Scope, query).ConfigureAwait(false);
+            await memory.ForScope(session!.Scope).RecallAsync(query).ConfigureAwait(false);
             await memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, query)]).ConfigureAwait(false);
         }
 

@@ -71,7 +71,7 @@ internal static class ReducerComparison
                 recallable = 0;
                 for (var i = 0; i < FactCount; i++)
                 {
-                    var hits = await memory.RecallAsync(session.Scope, "What is my " + Things[i] + "?", new RecallOptions { TopK = 5 }).ConfigureAwait(false);
+                    var hits = await memory.ForScope(session.Scope).RecallAsync("What is my " + Things[i] + "?", new RecallOptions { TopK = 5 }).ConfigureAwait(false);
                     recallable += hits.Any(h => h.Text.Contains(Code(i), StringComparison.Ordinal)) ? 1 : 0;
                 }
             }

@@ -23,7 +23,7 @@ public class LongMemoryChatClientReplayTests
 
         var regenerated = await client.GetResponseAsync(history, options);
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "regen"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "regen")).GetMessagesAsync();
         Assert.Equal(5, stored.Count); // u1, a1, u2, a2 and the regenerated a2
         Assert.Equal(2, stored.Count(m => m.Role == ChatRole.User));
         Assert.Equal("Tell me a joke about them.", model.LastPrompt[^1].Text);
@@ -39,12 +39,12 @@ public class LongMemoryChatClientReplayTests
         var options = new ChatOptions { ConversationId = "report" };
         var history = new List<ChatMessage> { new(ChatRole.User, "We are planning a trip to Kyoto in April.") };
         history.AddRange((await client.GetResponseAsync(history, options)).Messages);
-        await test.Memory.GenerateReportAsync(MemoryScope.For("alice", "report"));
+        await test.Memory.ForScope(MemoryScope.For("alice", "report")).GenerateReportAsync();
 
         history.Add(new ChatMessage(ChatRole.User, "Which temples should we visit?"));
         await client.GetResponseAsync(history, options);
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "report"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "report")).GetMessagesAsync();
         Assert.Equal(4, stored.Count(m => m.MessageType == StoredMessageType.Chat));
         Assert.Equal(2, stored.Count(m => m.Role == ChatRole.User));
     }
@@ -64,7 +64,7 @@ public class LongMemoryChatClientReplayTests
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => client.GetResponseAsync(history, options))));
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "concurrent"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "concurrent")).GetMessagesAsync();
         Assert.Equal(2, stored.Count(m => m.Role == ChatRole.User));
         Assert.Equal(5, stored.Count(m => m.Role == ChatRole.Assistant)); // the history's answer and one per call
     }
@@ -84,7 +84,7 @@ public class LongMemoryChatClientReplayTests
         history.Add(new ChatMessage(ChatRole.User, "And for a dog?") { MessageId = "u-2" });
         await client.GetResponseAsync(history, options);
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "ids"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "ids")).GetMessagesAsync();
         Assert.Equal(4, stored.Count);
     }
 
@@ -98,7 +98,7 @@ public class LongMemoryChatClientReplayTests
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "ok")], options);
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "ok")], options);
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "ok-ok"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "ok-ok")).GetMessagesAsync();
         Assert.Equal(2, stored.Count(m => m.Role == ChatRole.User));
     }
 
@@ -110,7 +110,7 @@ public class LongMemoryChatClientReplayTests
 
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hello")], new ChatOptions { ConversationId = "keys" });
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "keys"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "keys")).GetMessagesAsync();
         Assert.All(stored, m => Assert.False(string.IsNullOrEmpty(m.Metadata?[TurnMetadata.IdempotencyKey])));
         Assert.Equal(stored.Count, stored.Select(m => m.Metadata![TurnMetadata.IdempotencyKey]).Distinct().Count());
     }

@@ -22,8 +22,8 @@ public class LongMemoryChatClientScopeTests
         Assert.DoesNotContain("4711", RecordingChatClient.TextOf(model.LastPrompt), StringComparison.Ordinal);
         Assert.Single(await test.Memory.ListSessionsAsync("alice"));
         Assert.Single(await test.Memory.ListSessionsAsync("bob"));
-        Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "a-1"))).Count);
-        Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("bob", "b-1"))).Count);
+        Assert.Equal(2, (await test.Memory.ForScope(MemoryScope.For("alice", "a-1")).GetMessagesAsync()).Count);
+        Assert.Equal(2, (await test.Memory.ForScope(MemoryScope.For("bob", "b-1")).GetMessagesAsync()).Count);
     }
 
     [Fact(Timeout = 30_000)]
@@ -44,7 +44,7 @@ public class LongMemoryChatClientScopeTests
     {
         await using var test = new TestMemory();
         var alice = await test.Memory.CreateSessionAsync("alice");
-        await test.Memory.AddMessagesAsync(alice.Scope, [new ChatMessage(ChatRole.User, "My locker code is 4711 at the gym.")]);
+        await test.Memory.ForScope(alice.Scope).AddMessagesAsync([new ChatMessage(ChatRole.User, "My locker code is 4711 at the gym.")]);
         var model = new RecordingChatClient();
         using var client = model.WithLongMemory(test.Memory, new LongMemoryChatClientOptions { AllowAnonymousSessions = true });
 
@@ -71,7 +71,7 @@ public class LongMemoryChatClientScopeTests
         Assert.Equal(firstSession, Session(third));
         Assert.Null(first.ConversationId); // not named as a conversation id, so not echoed as one
         Assert.Equal(firstSession, first.Messages[0].AdditionalProperties?[LongMemoryChatClient.SessionIdPropertyKey]);
-        Assert.Equal(4, (await test.Memory.GetMessagesAsync(MemoryScope.For("alice", firstSession))).Count);
+        Assert.Equal(4, (await test.Memory.ForScope(MemoryScope.For("alice", firstSession)).GetMessagesAsync()).Count);
 
         static string Session(ChatResponse response) => Assert.IsType<ContextReport>(response.AdditionalProperties![ContextReport.AdditionalPropertiesKey]).SessionId!;
     }
@@ -96,7 +96,7 @@ public class LongMemoryChatClientScopeTests
         var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { AdditionalProperties = new() { [LongMemoryChatClient.SessionIdPropertyKey] = "from-properties" } });
 
         Assert.Null(response.ConversationId);
-        Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "from-properties"))).Count);
+        Assert.Equal(2, (await test.Memory.ForScope(MemoryScope.For("alice", "from-properties")).GetMessagesAsync()).Count);
     }
 
     [Fact(Timeout = 30_000)]
@@ -143,8 +143,8 @@ public class LongMemoryChatClientScopeTests
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Where is the treasure in my diary?")], For("bob", "private"));
 
         Assert.DoesNotContain("oak", RecordingChatClient.TextOf(model.LastPrompt), StringComparison.Ordinal);
-        Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "private"))).Count);
-        Assert.Equal(2, (await test.Memory.GetMessagesAsync(MemoryScope.For("bob", "private"))).Count);
+        Assert.Equal(2, (await test.Memory.ForScope(MemoryScope.For("alice", "private")).GetMessagesAsync()).Count);
+        Assert.Equal(2, (await test.Memory.ForScope(MemoryScope.For("bob", "private")).GetMessagesAsync()).Count);
     }
 
     [Fact(Timeout = 30_000)]

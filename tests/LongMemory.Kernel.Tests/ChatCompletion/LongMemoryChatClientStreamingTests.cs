@@ -12,7 +12,7 @@ public class LongMemoryChatClientStreamingTests
     private static LongMemoryChatClient Client(TestMemory test, IChatClient model)
         => model.WithLongMemory(test.Memory, new LongMemoryChatClientOptions { UserId = "alice" });
 
-    private static Task<IReadOnlyList<StoredMessage>> StoredAsync(TestMemory test) => test.Memory.GetMessagesAsync(MemoryScope.For("alice", "stream"));
+    private static Task<IReadOnlyList<StoredMessage>> StoredAsync(TestMemory test) => test.Memory.ForScope(MemoryScope.For("alice", "stream")).GetMessagesAsync();
 
     [Fact(Timeout = 30_000)]
     public async Task GetStreamingResponseAsync_ConsumerStopsAfterFirstUpdate_PartialAnswerStoredAsIncomplete()

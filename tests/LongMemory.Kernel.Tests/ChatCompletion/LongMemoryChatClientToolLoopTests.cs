@@ -35,7 +35,7 @@ public class LongMemoryChatClientToolLoopTests
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "What's the weather in Lisbon?")], options);
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "And tomorrow?")], options);
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "trip-planning"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "trip-planning")).GetMessagesAsync();
         Assert.Equal(8, stored.Count); // per question: user, tool call, tool result, answer
         Assert.Single(await test.Memory.ListSessionsAsync("alice"));
         Assert.All(model.Prompts, PromptAssert.ToolCallsAnswered);
@@ -57,7 +57,7 @@ public class LongMemoryChatClientToolLoopTests
             history.AddRange(response.Messages);
         }
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "trip-planning"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "trip-planning")).GetMessagesAsync();
         Assert.Equal(history.Count, stored.Count);
         Assert.Equal(3, stored.Count(m => m.Role == ChatRole.User));
         Assert.All(model.Prompts, PromptAssert.ToolCallsAnswered);
@@ -74,7 +74,7 @@ public class LongMemoryChatClientToolLoopTests
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "What's the weather in Lisbon?")], options);
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "And tomorrow?")], options);
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "trip-planning"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "trip-planning")).GetMessagesAsync();
         Assert.Equal(8, stored.Count);
         Assert.Single(await test.Memory.ListSessionsAsync("alice"));
         Assert.All(model.Prompts, PromptAssert.ToolCallsAnswered);
@@ -93,7 +93,7 @@ public class LongMemoryChatClientToolLoopTests
             Assert.NotNull(update);
         }
 
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "trip-planning"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "trip-planning")).GetMessagesAsync();
         Assert.Equal(4, stored.Count);
         Assert.Single(await test.Memory.ListSessionsAsync("alice"));
         Assert.All(model.Prompts, PromptAssert.ToolCallsAnswered);
@@ -116,10 +116,10 @@ public class LongMemoryChatClientToolLoopTests
         Assert.Contains("Sunny", answer.Text, StringComparison.Ordinal);
         var sessions = await test.Memory.ListSessionsAsync("alice");
         Assert.Equal(2, sessions.Count);
-        var stored = await test.Memory.GetMessagesAsync(MemoryScope.For("alice", "trip-planning"));
+        var stored = await test.Memory.ForScope(MemoryScope.For("alice", "trip-planning")).GetMessagesAsync();
         Assert.Equal(8, stored.Count); // two questions, each: user, tool call, tool result, answer
         Assert.Equal(["What's the weather in Lisbon?", "And tomorrow?"], stored.Where(m => m.Role == ChatRole.User).Select(m => m.Content));
-        var otherStored = await test.Memory.GetMessagesAsync(sessions.Single(s => s.Id != "trip-planning").Scope);
+        var otherStored = await test.Memory.ForScope(sessions.Single(s => s.Id != "trip-planning").Scope).GetMessagesAsync();
         Assert.Equal(4, otherStored.Count);
         Assert.All(model.Prompts, PromptAssert.ToolCallsAnswered);
     }

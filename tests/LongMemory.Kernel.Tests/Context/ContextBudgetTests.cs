@@ -156,10 +156,10 @@ public class ContextBudgetTests(ITestOutputHelper output)
             "I fed the sourdough starter Bubbles with rye flour today.",
             "Bubbles made a great sourdough loaf this weekend.",
         ];
-        await test.Memory.AddMessagesAsync(earlier.Scope, texts.Select((t, i) => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, t)));
+        await test.Memory.ForScope(earlier.Scope).AddMessagesAsync(texts.Select((t, i) => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, t)));
         var session = await test.Memory.CreateSessionAsync("alice");
 
-        var context = await test.Memory.AssembleContextAsync(session.Scope, [new ChatMessage(ChatRole.User, "How is my sourdough starter Bubbles doing?")]);
+        var context = await test.Memory.ForScope(session.Scope).AssembleContextAsync([new ChatMessage(ChatRole.User, "How is my sourdough starter Bubbles doing?")]);
 
         var prompt = RecordingChatClient.TextOf(context.Messages);
         foreach (var text in texts)

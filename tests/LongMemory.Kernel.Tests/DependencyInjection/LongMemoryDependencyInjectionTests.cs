@@ -54,14 +54,14 @@ public class LongMemoryDependencyInjectionTests
         _ = provider.GetRequiredService<IChatClient>();
         var memory = provider.GetRequiredService<ChatMemory>();
         var session = await memory.CreateSessionAsync("alice");
-        await memory.AddMessagesAsync(session.Scope, Enumerable.Range(0, 12).Select(i => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, $"Message {i} about the garden and its tomatoes.")));
+        await memory.ForScope(session.Scope).AddMessagesAsync(Enumerable.Range(0, 12).Select(i => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, $"Message {i} about the garden and its tomatoes.")));
 
-        await memory.SummarizeOldestAsync(session.Scope, 8);
+        await memory.ForScope(session.Scope).SummarizeOldestAsync(8);
 
         Assert.IsNotType<ExtractiveSummarizer>(memory.Summarizer);
         Assert.NotNull(memory.FactExtractor);
         Assert.NotEmpty(model.Prompts);
-        Assert.Contains("A model-written summary.", (await memory.GetSummariesAsync(session.Scope)).Select(s => s.Content));
+        Assert.Contains("A model-written summary.", (await memory.ForScope(session.Scope).GetSummariesAsync()).Select(s => s.Content));
         Assert.Single(await memory.ListSessionsAsync("alice")); // the summarization calls were not recorded as chats
     }
 
@@ -127,8 +127,8 @@ public class LongMemoryDependencyInjectionTests
 
         var memory = provider.GetRequiredService<ChatMemory>();
         Assert.NotNull(client.GetService<LongMemoryChatClient>());
-        Assert.Equal(2, (await memory.GetMessagesAsync(MemoryScope.For("alice", "a"))).Count);
-        Assert.Equal(2, (await memory.GetMessagesAsync(MemoryScope.For("bob", "b"))).Count);
+        Assert.Equal(2, (await memory.ForScope(MemoryScope.For("alice", "a")).GetMessagesAsync()).Count);
+        Assert.Equal(2, (await memory.ForScope(MemoryScope.For("bob", "b")).GetMessagesAsync()).Count);
         Assert.IsNotType<ExtractiveSummarizer>(memory.Summarizer);
     }
 

@@ -44,7 +44,7 @@ public class ReadmeDependencyInjectionTests
         Assert.NotEmpty(response.Text);
         var memory = app.Services.GetRequiredService<ChatMemory>();
         await memory.WhenIdleAsync(cts.Token);
-        Assert.Equal(2, (await memory.GetMessagesAsync(MemoryScope.For("alice", "trip-planning"), cancellationToken: cts.Token)).Count);
+        Assert.Equal(2, (await memory.ForScope(MemoryScope.For("alice", "trip-planning")).GetMessagesAsync(cancellationToken: cts.Token)).Count);
         await app.StopAsync(cts.Token);
     }
 }

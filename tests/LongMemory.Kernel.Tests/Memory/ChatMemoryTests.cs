@@ -214,7 +214,7 @@ public class ChatMemoryTests
         var alice = await test.Memory.CreateSessionAsync("alice");
 
         await Assert.ThrowsAsync<SessionNotFoundException>(() =>
-            test.Memory.AddMessagesAsync(new MemoryScope("mallory", alice.Id), [new ChatMessage(ChatRole.User, "hi")]));
+            test.Memory.ForScope(new MemoryScope("mallory", alice.Id)).AddMessagesAsync([new ChatMessage(ChatRole.User, "hi")]));
         await Assert.ThrowsAsync<SessionNotFoundException>(() =>
             test.Memory.ForScope(MemoryScope.For("alice", "no-such-session")).AddMessagesAsync([new ChatMessage(ChatRole.User, "hi")]));
     }

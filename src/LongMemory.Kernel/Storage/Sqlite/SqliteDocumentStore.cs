@@ -24,7 +24,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <inheritdoc />
     public async Task<StoredDocument> UpsertAsync(MemoryOwner owner, string sessionId, string documentId, string title, string text, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNullOrWhitespace(documentId);
         Throw.IfNullOrWhitespace(title);
@@ -56,7 +56,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <inheritdoc />
     public async Task<StoredDocument?> GetAsync(MemoryOwner owner, string sessionId, string documentId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNullOrWhitespace(documentId);
         const string Sql = $"SELECT {Columns} FROM documents WHERE owner_key = @ownerKey AND session_id = @sessionId AND document_id = @documentId;";
@@ -70,7 +70,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(MemoryOwner owner, string sessionId, string documentId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNullOrWhitespace(documentId);
         const string Sql = "DELETE FROM documents WHERE owner_key = @ownerKey AND session_id = @sessionId AND document_id = @documentId;";

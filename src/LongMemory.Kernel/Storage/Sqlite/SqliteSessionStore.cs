@@ -66,7 +66,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task<ChatSession> CreateSessionAsync(
         MemoryOwner owner, string? sessionId = null, string? title = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
-        SqliteStoreSupport.EnsureStorableText(Throw.IfDefault(owner).Id, nameof(owner));
+        SqliteStoreSupport.EnsureStorableText(OwnerGuard.IfDefault(owner).Id, nameof(owner));
         if (title is not null)
         {
             Throw.IfNullOrWhitespace(title);
@@ -123,7 +123,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<ChatSession?> GetSessionAsync(MemoryOwner owner, string sessionId, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         var sql = $"SELECT {SessionColumns} FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId" + (includeDeleted ? ";" : " AND is_active = 1;");
         return _database.RunAsync(
@@ -140,7 +140,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<IReadOnlyList<ChatSession>> GetSessionsAsync(MemoryOwner owner, IReadOnlyCollection<string> sessionIds, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNull(sessionIds);
         if (sessionIds.Count == 0)
         {
@@ -167,7 +167,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(MemoryOwner owner, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
 
         Throw.IfLessThan(skip, 0);
         Throw.IfLessThan(take, 0);
@@ -193,7 +193,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task RenameSessionAsync(MemoryOwner owner, string sessionId, string title, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNullOrWhitespace(title);
         SqliteStoreSupport.EnsureStorableText(title, nameof(title));
@@ -213,7 +213,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task SetSessionActiveAsync(MemoryOwner owner, string sessionId, bool isActive, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
@@ -233,7 +233,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task PurgeSessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
 
         // Explicit deletes rather than relying on ON DELETE CASCADE, which needs foreign_keys on for every connection.
@@ -260,7 +260,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task<ForgetUserReceipt> PurgeOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         const string Sql = """
             DELETE FROM summaries WHERE session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey);
             SELECT changes();
@@ -294,7 +294,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// </remarks>
     public async Task<IReadOnlyList<StoredMessage>> AppendMessagesAsync(MemoryOwner owner, string sessionId, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken = default)
     {
-        Throw.IfDefault(owner);
+        OwnerGuard.IfDefault(owner);
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNull(messages);
         var rows = new MessageInsert[messages.Count];
@@ -392,7 +392,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// </remarks>
     public Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryOwner owner, string sessionId, MessageQuery? query = null, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         query ??= new MessageQuery();
         Throw.IfLessThan(query.Skip, 0, "query.Skip");
@@ -431,7 +431,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> GetMessagesByIdAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNull(messageIds);
 
@@ -463,7 +463,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <remarks>One statement: per id, an index seek for the message and two bounded seeks for its neighbours.</remarks>
     public Task<IReadOnlyList<StoredMessage>> GetMessagesWithNeighborsAsync(MemoryOwner owner, IReadOnlyList<long> messageIds, int before = 0, int after = 0, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNull(messageIds);
         Throw.IfLessThan(before, 0);
         Throw.IfLessThan(after, 0);
@@ -520,7 +520,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task<int> SetTrimmedAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, bool trimmed, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         Throw.IfNull(messageIds);
 
@@ -610,7 +610,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task<ConversationSummary?> AddSummaryAsync(
         MemoryOwner owner, ConversationSummary summary, IReadOnlyList<long> trimmedMessageIds, IReadOnlyList<long> coveredSummaryIds, CancellationToken cancellationToken = default)
     {
-        Throw.IfDefault(owner);
+        OwnerGuard.IfDefault(owner);
         Throw.IfNull(summary);
         Throw.IfNull(trimmedMessageIds);
         Throw.IfNull(coveredSummaryIds);
@@ -764,7 +764,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <remarks>Ordered by first covered message, then level (a roll-up after the summaries it starts with), then id.</remarks>
     public Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(MemoryOwner owner, string sessionId, bool activeOnly = true, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         var sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf}" +
                   (activeOnly ? " AND superseded_at IS NULL" : string.Empty) +
@@ -788,7 +788,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<ConversationSummary?> GetSummaryAsync(MemoryOwner owner, string sessionId, long summaryId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = Throw.IfDefault(owner).Key;
+        var ownerKey = OwnerGuard.IfDefault(owner).Key;
         Throw.IfNullOrWhitespace(sessionId);
         const string Sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf} AND id = @summaryId;";
         return _database.RunAsync(

@@ -3,8 +3,38 @@ using Microsoft.Extensions.AI;
 
 namespace LongMemory.Kernel;
 
-public sealed partial class ChatMemory
+/// <summary>
+/// Recall: hybrid search over a scope's index items, the scope's session ranked above the owner's other sessions,
+/// soft-deleted sessions left out, message chunks folded back into their messages, and optionally each hit's
+/// neighbouring turns. Used by <see cref="ScopedMemory.RecallAsync"/>, the memory tools and context assembly.
+/// </summary>
+internal sealed class MemoryRecaller
 {
+    private readonly ISessionStore _sessions;
+    private readonly IMessageStore _messages;
+    private readonly IMemoryIndex _index;
+    private readonly IQueryEmbedder _embedder;
+    private readonly double _currentSessionBoost;
+
+    /// <param name="sessions">The session store (ownership and soft-delete checks).</param>
+    /// <param name="messages">The message store (hit messages and their neighbours).</param>
+    /// <param name="index">The memory index.</param>
+    /// <param name="embedder">Start-up and query vectors.</param>
+    /// <param name="currentSessionBoost">The score factor of the scope's own session (<see cref="ChatMemoryOptions.CurrentSessionBoost"/>).</param>
+    /// <param name="defaultVectorWeight">The vector weight unless a request sets one (<see cref="ChatMemoryOptions.DefaultVectorWeight"/>, resolved).</param>
+    public MemoryRecaller(ISessionStore sessions, IMessageStore messages, IMemoryIndex index, IQueryEmbedder embedder, double currentSessionBoost, double defaultVectorWeight)
+    {
+        _sessions = sessions;
+        _messages = messages;
+        _index = index;
+        _embedder = embedder;
+        _currentSessionBoost = currentSessionBoost;
+        DefaultVectorWeight = defaultVectorWeight;
+    }
+
+    /// <summary>Gets the vector weight (against a keyword weight of 1) used unless <see cref="RecallOptions.VectorWeight"/> is set.</summary>
+    public double DefaultVectorWeight { get; }
+
     /// <summary>
     /// Recalls what the scope's memory holds about a query: hybrid (keyword + vector) search over the chosen collections,
     /// the scope's session ranked above the user's other sessions, soft-deleted sessions left out, message chunks folded
@@ -15,7 +45,7 @@ public sealed partial class ChatMemory
     /// <param name="options">What to search and how many hits.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The hits, best first.</returns>
-    internal async Task<IReadOnlyList<RecallHit>> RecallAsync(MemoryScope scope, string query, RecallOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RecallHit>> RecallAsync(MemoryScope scope, string query, RecallOptions? options = null, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
         Throw.IfNullOrWhitespace(query);
@@ -26,19 +56,20 @@ public sealed partial class ChatMemory
             MemoryCollections.Validate(collection, nameof(options));
         }
 
-        await StartAsync(cancellationToken).ConfigureAwait(false);
+        await _embedder.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         if (scope.SessionId is not null)
         {
             // A scope naming a session that is soft-deleted (or not the owner's) recalls nothing: without this check the
             // session's own items passed the active-session filter below, which only looks at the scope's other sessions.
-            await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
+            await _sessions.RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         }
 
-        var vector = await _indexer.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
+        var vector = await _embedder.EmbedQueryAsync(query, cancellationToken).ConfigureAwait(false);
         return await RecallCoreAsync(scope, query, vector, options, cancellationToken).ConfigureAwait(false);
     }
 
-    internal async Task<IReadOnlyList<RecallHit>> RecallCoreAsync(MemoryScope scope, string query, ReadOnlyMemory<float> vector, RecallOptions options, CancellationToken cancellationToken)
+    /// <summary>Recall with the query already embedded and the session already checked (context assembly runs several at once).</summary>
+    public async Task<IReadOnlyList<RecallHit>> RecallCoreAsync(MemoryScope scope, string query, ReadOnlyMemory<float> vector, RecallOptions options, CancellationToken cancellationToken)
     {
         var sessionOnly = !options.AcrossSessions || scope.UserId is null;
         var filter = new MemoryFilter(scope.Owner.Key)
@@ -55,7 +86,7 @@ public sealed partial class ChatMemory
         IReadOnlyList<MemoryHit> hits;
         while (true)
         {
-            hits = await Index.SearchAsync(
+            hits = await _index.SearchAsync(
                 new MemorySearchRequest(filter)
                 {
                     QueryText = query,
@@ -79,7 +110,7 @@ public sealed partial class ChatMemory
         var otherSessions = hits.Select(h => h.Item.SessionId).OfType<string>().Where(id => id != scope.SessionId).ToHashSet(StringComparer.Ordinal);
         var activeSessions = otherSessions.Count == 0
             ? []
-            : (await Sessions.GetSessionsAsync(scope.Owner, otherSessions, includeDeleted: false, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            : (await _sessions.GetSessionsAsync(scope.Owner, otherSessions, includeDeleted: false, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
 
         var byKey = new Dictionary<string, (MemoryHit Hit, double Score, long? MessageId)>(StringComparer.Ordinal);
         foreach (var hit in hits)
@@ -96,7 +127,7 @@ public sealed partial class ChatMemory
                 continue;
             }
 
-            var score = hit.Score * (item.SessionId is not null && item.SessionId == scope.SessionId ? Options.CurrentSessionBoost : 1.0);
+            var score = hit.Score * (item.SessionId is not null && item.SessionId == scope.SessionId ? _currentSessionBoost : 1.0);
             var key = messageId is { } mid ? "m" + mid.ToString(CultureInfo.InvariantCulture) : item.Collection + "\n" + item.Id;
             if (!byKey.TryGetValue(key, out var current) || current.Score < score)
             {
@@ -110,7 +141,7 @@ public sealed partial class ChatMemory
         var messageIds = top.Where(t => t.MessageId is not null).Select(t => t.MessageId!.Value).ToList();
         var loaded = messageIds.Count == 0
             ? []
-            : await Messages.GetMessagesWithNeighborsAsync(scope.Owner, messageIds, options.NeighborTurns, options.NeighborTurns, cancellationToken).ConfigureAwait(false);
+            : await _messages.GetMessagesWithNeighborsAsync(scope.Owner, messageIds, options.NeighborTurns, options.NeighborTurns, cancellationToken).ConfigureAwait(false);
         var messages = loaded.ToDictionary(x => x.Id);
         var bySession = loaded.GroupBy(x => x.SessionId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(x => x.Id).ToList(), StringComparer.Ordinal);
 

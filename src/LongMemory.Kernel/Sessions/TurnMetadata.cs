@@ -11,4 +11,12 @@ public static class TurnMetadata
     /// cancelled): value <c>"true"</c>. Such an answer is kept in the store but left out of later prompts.
     /// </summary>
     public const string Incomplete = "longmemory.incomplete";
+
+    /// <summary>
+    /// Whether a stored message is a turn a prompt may replay: chat and tool messages, except answers marked
+    /// <see cref="Incomplete"/>. Reports and stored system messages are not turns.
+    /// </summary>
+    internal static bool IsTurn(StoredMessage message)
+        => message.MessageType is StoredMessageType.Chat or StoredMessageType.Tool
+           && !(message.Metadata is { } metadata && metadata.TryGetValue(Incomplete, out var flag) && flag == "true");
 }
