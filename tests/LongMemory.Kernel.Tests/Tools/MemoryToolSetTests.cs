@@ -195,6 +195,21 @@ public class MemoryToolSetTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Middleware_CompactOptionStreaming_OffersOnlyTheCompactTools()
+    {
+        await using var test = new TestMemory();
+        var model = new RecordingChatClient();
+        using var client = model.WithLongMemory(test.Memory, new LongMemoryChatClientOptions { UserId = "alice", MemoryTools = MemoryToolSet.Compact });
+
+        await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hello")], new ChatOptions { ConversationId = "s1" }))
+        {
+            Assert.NotNull(update);
+        }
+
+        Assert.Equal(CompactNames, model.LastOptions!.Tools!.Select(t => t.Name));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Middleware_NoMemoryToolsOption_OffersNoTools()
     {
         await using var test = new TestMemory();
