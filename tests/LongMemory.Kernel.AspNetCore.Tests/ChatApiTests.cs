@@ -89,12 +89,12 @@ public sealed class ChatApiTests : IAsyncLifetime
             Assert.Equal([$"{user}-s0", $"{user}-s1"], sessions.Select(s => s.Id).Order());
             foreach (var session in sessions)
             {
-                var stored = await memory.GetMessagesAsync(session.Scope);
+                var stored = await memory.ForScope(session.Scope).GetMessagesAsync();
                 Assert.Equal(12, stored.Count);
                 Assert.All(stored, m => Assert.Contains($"[{user}]", m.Content, StringComparison.Ordinal));
             }
 
-            var knowledge = await memory.GetKnowledgeAsync(MemoryScope.ForUser(user));
+            var knowledge = await memory.ForScope(MemoryScope.ForUser(user)).GetKnowledgeAsync();
             Assert.All(knowledge, k => Assert.DoesNotContain(Users.Where(u => u != user), other => k.Value.Contains(other, StringComparison.Ordinal)));
         }
     }
@@ -123,7 +123,7 @@ public sealed class ChatApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain("[alice]", RecordingChatClient.TextOf(_model.LastPrompt), StringComparison.Ordinal);
         var memory = _app.Services.GetRequiredService<ChatMemory>();
-        Assert.Equal(2, (await memory.GetMessagesAsync(MemoryScope.For("alice", "alice-private"))).Count);
+        Assert.Equal(2, (await memory.ForScope(MemoryScope.For("alice", "alice-private")).GetMessagesAsync()).Count);
     }
 
     private sealed record ReplyDto(string Text);

@@ -127,7 +127,7 @@ public class MemoryToolSetTests(ITestOutputHelper output)
         var recalled = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "What am I allergic to?")], options);
 
         Assert.Contains("allergic to peanuts", recalled.Text, StringComparison.Ordinal);
-        Assert.Equal(8, (await test.Memory.GetMessagesAsync(session.Scope)).Count); // per question: user, call, result, answer
+        Assert.Equal(8, (await test.Memory.ForScope(session.Scope).GetMessagesAsync()).Count); // per question: user, call, result, answer
         Assert.All(model.Prompts, PromptAssert.ToolCallsAnswered);
     }
 
