@@ -36,12 +36,12 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
     private const string SessionColumns =
         "public_id AS Id, owner_key AS OwnerKey, title AS Title, created_at AS CreatedAt, updated_at AS UpdatedAt, is_active AS IsActive, " +
-        "message_count AS MessageCount, tokens_used AS TokensUsed, metadata::text AS Metadata";
+        "message_count AS MessageCount, tokens_used AS TokensUsed, metadata AS Metadata";
 
     private const string MessageColumns =
         "m.id AS Id, s.public_id AS SessionId, s.owner_key AS OwnerKey, m.response_id AS ResponseId, m.role AS Role, m.content AS Content, " +
         "m.contents_json AS ContentsJson, m.message_type AS MessageType, m.created_at AS CreatedAt, m.token_count AS TokenCount, m.is_trimmed AS IsTrimmed, " +
-        "m.index_state AS IndexState, m.index_attempts AS IndexAttempts, m.index_error AS IndexError, m.metadata::text AS Metadata";
+        "m.index_state AS IndexState, m.index_attempts AS IndexAttempts, m.index_error AS IndexError, m.metadata AS Metadata";
 
     private const string SummaryColumns =
         "u.id AS Id, s.public_id AS SessionId, u.level AS Level, u.first_message_id AS FirstMessageId, u.last_message_id AS LastMessageId, " +
@@ -98,11 +98,11 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
         var sql = $"""
             INSERT INTO {_s}.sessions (owner_key, public_id, user_id, title, created_at, updated_at, is_active, message_count, tokens_used, metadata)
-            VALUES (@ownerKey, @id, @userId, @title, @now, @now, true, 0, 0, CAST(@metadataJson AS jsonb))
+            VALUES (@ownerKey, @id, @userId, @title, @now, @now, true, 0, 0, @metadataJson)
             ON CONFLICT (owner_key, public_id) DO NOTHING;
             """;
         var inserted = await _database.RunAsync(
-            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey, id, userId, title, now, metadataJson }, cancellationToken: ct)),
+            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey = E(ownerKey), id = E(id), userId = E(userId), title = E(title), now, metadataJson = E(metadataJson) }, cancellationToken: ct)),
             "create a session",
             cancellationToken).ConfigureAwait(false);
         if (inserted == 0)
@@ -133,7 +133,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
             async (connection, ct) =>
             {
                 var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(
-                    new CommandDefinition(sql, new { ownerKey, sessionId }, cancellationToken: ct)).ConfigureAwait(false);
+                    new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId) }, cancellationToken: ct)).ConfigureAwait(false);
                 return row?.ToSession();
             },
             "read a session",
@@ -155,7 +155,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         return _database.RunAsync<IReadOnlyList<ChatSession>>(
             async (connection, ct) =>
             {
-                var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition(sql, new { ownerKey, ids }, cancellationToken: ct)).ConfigureAwait(false);
+                var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition(sql, new { ownerKey = E(ownerKey), ids = PostgreSqlText.Encode(ids) }, cancellationToken: ct)).ConfigureAwait(false);
                 return rows.Select(r => r.ToSession()).ToList();
             },
             "read sessions",
@@ -179,7 +179,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         return _database.RunAsync<IReadOnlyList<ChatSession>>(
             async (connection, ct) =>
             {
-                var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition(sql, new { ownerKey, skip, take }, cancellationToken: ct)).ConfigureAwait(false);
+                var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition(sql, new { ownerKey = E(ownerKey), skip, take }, cancellationToken: ct)).ConfigureAwait(false);
                 return rows.Select(r => r.ToSession()).ToList();
             },
             "list sessions",
@@ -197,7 +197,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
         var sql = $"UPDATE {_s}.sessions SET title = @title, updated_at = greatest(updated_at, @now) WHERE owner_key = @ownerKey AND public_id = @sessionId;";
         var changed = await _database.RunAsync(
-            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey, sessionId, title, now }, cancellationToken: ct)),
+            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId), title = E(title), now }, cancellationToken: ct)),
             "rename a session",
             cancellationToken).ConfigureAwait(false);
         if (changed == 0)
@@ -215,7 +215,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
         var sql = $"UPDATE {_s}.sessions SET is_active = @isActive, updated_at = greatest(updated_at, @now) WHERE owner_key = @ownerKey AND public_id = @sessionId;";
         var changed = await _database.RunAsync(
-            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey, sessionId, isActive, now }, cancellationToken: ct)),
+            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId), isActive, now }, cancellationToken: ct)),
             isActive ? "restore a session" : "soft-delete a session",
             cancellationToken).ConfigureAwait(false);
         if (changed == 0)
@@ -248,7 +248,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
                     return false;
                 }
 
-                await connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey, sessionId }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 return true;
             },
             "purge a session",
@@ -277,11 +277,11 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
             {
                 // Lock the owner's sessions first: appends in flight commit before, or find their session gone.
                 await connection.ExecuteAsync(new CommandDefinition(
-                    $"SELECT id FROM {_s}.sessions WHERE owner_key = @ownerKey ORDER BY id FOR UPDATE;", new { ownerKey }, transaction, cancellationToken: ct)).ConfigureAwait(false);
-                var s = await connection.ExecuteAsync(new CommandDefinition(summariesSql, new { ownerKey }, transaction, cancellationToken: ct)).ConfigureAwait(false);
-                var m = await connection.ExecuteAsync(new CommandDefinition(messagesSql, new { ownerKey }, transaction, cancellationToken: ct)).ConfigureAwait(false);
-                var n = await connection.ExecuteAsync(new CommandDefinition(sessionsSql, new { ownerKey }, transaction, cancellationToken: ct)).ConfigureAwait(false);
-                await connection.ExecuteAsync(new CommandDefinition(restSql, new { ownerKey }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    $"SELECT id FROM {_s}.sessions WHERE owner_key = @ownerKey ORDER BY id FOR UPDATE;", new { ownerKey = E(ownerKey) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                var s = await connection.ExecuteAsync(new CommandDefinition(summariesSql, new { ownerKey = E(ownerKey) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                var m = await connection.ExecuteAsync(new CommandDefinition(messagesSql, new { ownerKey = E(ownerKey) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                var n = await connection.ExecuteAsync(new CommandDefinition(sessionsSql, new { ownerKey = E(ownerKey) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(restSql, new { ownerKey = E(ownerKey) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 return (s, m, n);
             },
             "purge an owner's sessions",
@@ -335,7 +335,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         var now = PostgreSqlStoreSupport.Now(_timeProvider);
         var insertSql = $"""
             INSERT INTO {_s}.messages (session_key, idempotency_key, response_id, role, content, contents_json, message_type, created_at, token_count, is_trimmed, index_state, metadata)
-            VALUES (@SessionKey, @IdempotencyKey, @ResponseId, @Role, @Content, @ContentsJson, @MessageType, @CreatedAt, @TokenCount, false, 'pending', CAST(@Metadata AS jsonb))
+            VALUES (@SessionKey, @IdempotencyKey, @ResponseId, @Role, @Content, @ContentsJson, @MessageType, @CreatedAt, @TokenCount, false, 'pending', @Metadata)
             ON CONFLICT (session_key, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id;
             """;
@@ -362,12 +362,12 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
                     row.SessionId = sessionId;
                     row.Owner = owner;
                     row.CreatedAt ??= now;
-                    var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(insertSql, row, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(insertSql, row.ToParameters(), transaction, cancellationToken: ct)).ConfigureAwait(false);
                     if (id is null)
                     {
                         // The idempotency key is already stored in this session (a retried or re-sent append): return that message.
                         var existing = await connection.QuerySingleAsync<MessageRow>(new CommandDefinition(
-                            existingSql, new { key, idempotencyKey = row.IdempotencyKey }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                            existingSql, new { key, idempotencyKey = E(row.IdempotencyKey) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                         result.Add(existing.ToStored());
                         continue;
                     }
@@ -382,7 +382,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
                 {
                     await PostgreSqlOutbox.EnqueueAsync(_database, connection, transaction, outbox, now, ct).ConfigureAwait(false);
                     await connection.ExecuteAsync(new CommandDefinition(
-                        countersSql, new { key, count = added, tokens = addedTokens, now, derivedTitle }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                        countersSql, new { key, count = added, tokens = addedTokens, now, derivedTitle = E(derivedTitle) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 }
 
                 return result;
@@ -413,7 +413,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
                   (query.BeforeId is null ? string.Empty : " AND m.id < @beforeId") +
                   (query.Newest ? " ORDER BY m.id DESC" : " ORDER BY m.id") +
                   " LIMIT @take OFFSET @skip;";
-        var parameters = new { ownerKey, sessionId, afterId = query.AfterId, beforeId = query.BeforeId, take = query.Take, skip = query.Skip };
+        var parameters = new { ownerKey = E(ownerKey), sessionId = E(sessionId), afterId = query.AfterId, beforeId = query.BeforeId, take = query.Take, skip = query.Skip };
         var newest = query.Newest;
 
         return _database.RunAsync<IReadOnlyList<StoredMessage>>(
@@ -448,7 +448,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         return _database.RunAsync<IReadOnlyList<StoredMessage>>(
             async (connection, ct) =>
             {
-                var rows = (await connection.QueryAsync<MessageRow>(new CommandDefinition(sql, new { ownerKey, sessionId, ids }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
+                var rows = (await connection.QueryAsync<MessageRow>(new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId), ids }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
                 if (rows.Count == 0)
                 {
                     await EnsureSessionExistsAsync(connection, null, ownerKey, sessionId, ct).ConfigureAwait(false);
@@ -492,7 +492,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         return _database.RunAsync<IReadOnlyList<StoredMessage>>(
             async (connection, ct) =>
             {
-                var rows = await connection.QueryAsync<MessageRow>(new CommandDefinition(sql, new { ids, ownerKey, before, after }, cancellationToken: ct)).ConfigureAwait(false);
+                var rows = await connection.QueryAsync<MessageRow>(new CommandDefinition(sql, new { ids, ownerKey = E(ownerKey), before, after }, cancellationToken: ct)).ConfigureAwait(false);
                 return rows.Select(r => r.ToStored()).ToList();
             },
             "read messages with neighbours",
@@ -515,7 +515,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         var changed = await _database.RunInTransactionAsync(
             async (connection, transaction, ct) =>
             {
-                var total = await connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey, sessionId, trimmed, ids }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                var total = await connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId), trimmed, ids }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 if (total == 0)
                 {
                     await EnsureSessionExistsAsync(connection, transaction, ownerKey, sessionId, ct).ConfigureAwait(false);
@@ -575,7 +575,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
                 if (sessionId is not null)
                 {
                     sessionKey = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                        $"SELECT id FROM {_s}.sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;", new { ownerKey, sessionId }, cancellationToken: ct)).ConfigureAwait(false)
+                        $"SELECT id FROM {_s}.sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;", new { ownerKey = E(ownerKey), sessionId = E(sessionId) }, cancellationToken: ct)).ConfigureAwait(false)
                         ?? throw new SessionNotFoundException(sessionId);
                 }
 
@@ -660,7 +660,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
                 var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                     insertSql,
-                    new { key, summary.Level, summary.FirstMessageId, summary.LastMessageId, summary.Content, summary.TokenCount, createdAt },
+                    new { key, summary.Level, summary.FirstMessageId, summary.LastMessageId, Content = E(summary.Content), summary.TokenCount, createdAt },
                     transaction,
                     cancellationToken: ct)).ConfigureAwait(false);
                 await PostgreSqlOutbox.EnqueueAsync(
@@ -714,7 +714,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         return _database.RunAsync<IReadOnlyList<ConversationSummary>>(
             async (connection, ct) =>
             {
-                var rows = (await connection.QueryAsync<SummaryRow>(new CommandDefinition(sql, new { ownerKey, sessionId }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
+                var rows = (await connection.QueryAsync<SummaryRow>(new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId) }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
                 if (rows.Count == 0)
                 {
                     await EnsureSessionExistsAsync(connection, null, ownerKey, sessionId, ct).ConfigureAwait(false);
@@ -735,7 +735,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         return _database.RunAsync(
             async (connection, ct) =>
             {
-                var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition(sql, new { ownerKey, sessionId, summaryId }, cancellationToken: ct)).ConfigureAwait(false);
+                var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition(sql, new { ownerKey = E(ownerKey), sessionId = E(sessionId), summaryId }, cancellationToken: ct)).ConfigureAwait(false);
                 if (row is null)
                 {
                     await EnsureSessionExistsAsync(connection, null, ownerKey, sessionId, ct).ConfigureAwait(false);
@@ -783,11 +783,13 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
             ? $"DELETE FROM {_s}.documents WHERE {filter};"
             : string.Empty;
 
+    private static string? E(string? value) => PostgreSqlText.Encode(value);
+
     /// <summary>Locks the owner's session row (waiting for writers of it) and returns its storage key, or <see langword="null"/>.</summary>
     private Task<long?> LockSessionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string ownerKey, string sessionId, CancellationToken cancellationToken)
         => connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"SELECT id FROM {_s}.sessions WHERE owner_key = @ownerKey AND public_id = @sessionId FOR UPDATE;",
-            new { ownerKey, sessionId },
+            new { ownerKey = E(ownerKey), sessionId = E(sessionId) },
             transaction,
             cancellationToken: cancellationToken));
 
@@ -796,7 +798,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long Key, bool IsActive)?>(new CommandDefinition(
             $"SELECT id, is_active FROM {_s}.sessions WHERE owner_key = @ownerKey AND public_id = @sessionId" + (transaction is null ? ";" : " FOR UPDATE;"),
-            new { ownerKey = owner.Key, sessionId },
+            new { ownerKey = E(owner.Key), sessionId = E(sessionId) },
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (row is null)
@@ -816,7 +818,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
     private async Task EnsureSessionExistsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string ownerKey, string sessionId, CancellationToken cancellationToken)
     {
         var exists = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-            $"SELECT 1 FROM {_s}.sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;", new { ownerKey, sessionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT 1 FROM {_s}.sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;", new { ownerKey = E(ownerKey), sessionId = E(sessionId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (exists is null)
         {
             throw new SessionNotFoundException(sessionId);
@@ -905,15 +907,15 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
         public ChatSession ToSession() => new()
         {
-            Id = Id,
-            Owner = MemoryOwner.FromKey(OwnerKey),
-            Title = Title,
+            Id = PostgreSqlText.DecodeRequired(Id),
+            Owner = MemoryOwner.FromKey(PostgreSqlText.DecodeRequired(OwnerKey)),
+            Title = PostgreSqlText.Decode(Title),
             CreatedAt = PostgreSqlStoreSupport.FromDb(CreatedAt),
             UpdatedAt = PostgreSqlStoreSupport.FromDb(UpdatedAt),
             IsActive = IsActive,
             MessageCount = MessageCount,
             TokensUsed = TokensUsed,
-            Metadata = PostgreSqlStoreSupport.DeserializeMetadata(Metadata),
+            Metadata = PostgreSqlStoreSupport.DeserializeMetadata(PostgreSqlText.Decode(Metadata)),
         };
     }
 
@@ -951,21 +953,21 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
         public StoredMessage ToStored() => new()
         {
-            Owner = MemoryOwner.FromKey(OwnerKey),
+            Owner = MemoryOwner.FromKey(PostgreSqlText.DecodeRequired(OwnerKey)),
             Id = Id,
-            SessionId = SessionId,
-            ResponseId = ResponseId,
-            Role = new ChatRole(Role),
-            Content = Content,
-            ContentsJson = ContentsJson,
+            SessionId = PostgreSqlText.DecodeRequired(SessionId),
+            ResponseId = PostgreSqlText.Decode(ResponseId),
+            Role = new ChatRole(PostgreSqlText.DecodeRequired(Role)),
+            Content = PostgreSqlText.DecodeRequired(Content),
+            ContentsJson = PostgreSqlText.Decode(ContentsJson),
             MessageType = MessageTypeFromDb(MessageType),
             CreatedAt = PostgreSqlStoreSupport.FromDb(CreatedAt),
             TokenCount = TokenCount,
             IsTrimmed = IsTrimmed,
             IndexState = IndexStateFromDb(IndexState),
             IndexAttempts = IndexAttempts,
-            IndexError = IndexError,
-            Metadata = PostgreSqlStoreSupport.DeserializeMetadata(Metadata),
+            IndexError = PostgreSqlText.Decode(IndexError),
+            Metadata = PostgreSqlStoreSupport.DeserializeMetadata(PostgreSqlText.Decode(Metadata)),
         };
     }
 
@@ -994,12 +996,12 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         public ConversationSummary ToSummary() => new()
         {
             Id = Id,
-            SessionId = SessionId,
+            SessionId = PostgreSqlText.DecodeRequired(SessionId),
             Level = Level,
             FirstMessageId = FirstMessageId,
             LastMessageId = LastMessageId,
             ParentId = ParentId,
-            Content = Content,
+            Content = PostgreSqlText.DecodeRequired(Content),
             TokenCount = TokenCount,
             CreatedAt = PostgreSqlStoreSupport.FromDb(CreatedAt),
             SupersededAt = PostgreSqlStoreSupport.FromDb(SupersededAt),
@@ -1095,6 +1097,20 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
                 Metadata = PostgreSqlStoreSupport.SerializeMetadata(message.Metadata, paramName),
             };
         }
+
+        public object ToParameters() => new
+        {
+            SessionKey,
+            IdempotencyKey = E(IdempotencyKey),
+            ResponseId = E(ResponseId),
+            Role = E(Role),
+            Content = E(Content),
+            ContentsJson = E(ContentsJson),
+            MessageType,
+            CreatedAt,
+            TokenCount,
+            Metadata = E(Metadata),
+        };
 
         public StoredMessage ToStored(long id) => new()
         {

@@ -48,7 +48,7 @@ internal static class PostgreSqlMigrations
                 is_active boolean NOT NULL DEFAULT true,
                 message_count integer NOT NULL DEFAULT 0,
                 tokens_used bigint NOT NULL DEFAULT 0,
-                metadata jsonb NULL,
+                metadata text NULL,
                 CONSTRAINT sessions_owner_public UNIQUE (owner_key, public_id)
             );
             CREATE INDEX sessions_owner_updated ON {schema}.sessions (owner_key, is_active, updated_at DESC, id DESC);
@@ -71,7 +71,7 @@ internal static class PostgreSqlMigrations
                 index_attempts integer NOT NULL DEFAULT 0,
                 index_error text NULL,
                 index_retry_at timestamptz NULL,
-                metadata jsonb NULL
+                metadata text NULL
             );
             CREATE INDEX messages_session_id ON {schema}.messages (session_key, id);
             CREATE UNIQUE INDEX messages_session_idempotency ON {schema}.messages (session_key, idempotency_key) WHERE idempotency_key IS NOT NULL;

@@ -45,7 +45,7 @@ internal static class PostgreSqlOutbox
             var sql = write.Kind == IndexItemKind.Message ? insertSql : coalescingSql;
             await connection.ExecuteAsync(new CommandDefinition(
                 sql,
-                new { write.OwnerKey, write.SessionId, Kind = KindToDb(write.Kind), write.SourceId, Op = write.Operation == IndexOperation.Delete ? "delete" : "upsert", Now = at },
+                new { OwnerKey = PostgreSqlText.Encode(write.OwnerKey), SessionId = PostgreSqlText.Encode(write.SessionId), Kind = KindToDb(write.Kind), SourceId = PostgreSqlText.Encode(write.SourceId), Op = write.Operation == IndexOperation.Delete ? "delete" : "upsert", Now = at },
                 transaction,
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
@@ -112,8 +112,7 @@ internal static class PostgreSqlOutbox
         }
 
         // The error text is ours (exception type and message), but keep it storable and bounded.
-        var text = error.Replace('\0', ' ');
-        text = text.Length > 2000 ? text[..2000] : text;
+        var text = error.Length > 2000 ? error[..2000] : error;
         if (text.Length > 0 && char.IsHighSurrogate(text[^1]))
         {
             text = text[..^1];
@@ -135,7 +134,7 @@ internal static class PostgreSqlOutbox
             WHERE m.id = f.message_id;
             """;
         return database.RunAsync(
-            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ids, text, at, maxAttempts }, cancellationToken: ct)),
+            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { ids, text = PostgreSqlText.Encode(text), at, maxAttempts }, cancellationToken: ct)),
             "record an indexing failure",
             cancellationToken);
     }
@@ -152,12 +151,12 @@ internal static class PostgreSqlOutbox
         var sql = $"SELECT state AS State, count(*) AS Count FROM {schema}.index_outbox" + outboxFilter + " GROUP BY state;"
                   + $"SELECT count(*) FROM {schema}.messages WHERE index_state = 'indexed'" + messageFilter + ";"
                   + $"SELECT error FROM {schema}.index_outbox" + (outboxFilter.Length == 0 ? " WHERE" : outboxFilter + " AND") + " state IN ('failed', 'dead') ORDER BY id DESC LIMIT 1;";
-        using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { ownerKey, sessionId, sessionKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { ownerKey = PostgreSqlText.Encode(ownerKey), sessionId = PostgreSqlText.Encode(sessionId), sessionKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var counts = (await results.ReadAsync<(string State, long Count)>().ConfigureAwait(false)).ToList();
         var indexed = await results.ReadSingleAsync<long>().ConfigureAwait(false);
         var lastError = await results.ReadSingleOrDefaultAsync<string?>().ConfigureAwait(false);
         int CountOf(string state) => (int)counts.Where(c => c.State == state).Sum(c => c.Count);
-        return new IndexStatus(CountOf("pending"), (int)indexed, CountOf("failed"), CountOf("dead"), lastError);
+        return new IndexStatus(CountOf("pending"), (int)indexed, CountOf("failed"), CountOf("dead"), PostgreSqlText.Decode(lastError));
     }
 
     public static string KindToDb(IndexItemKind kind) => kind switch
@@ -201,10 +200,10 @@ internal static class PostgreSqlOutbox
 
         public IndexOutboxEntry ToEntry() => new(
             Id,
-            MemoryOwner.FromKey(OwnerKey),
-            SessionId,
+            MemoryOwner.FromKey(PostgreSqlText.DecodeRequired(OwnerKey)),
+            PostgreSqlText.Decode(SessionId),
             KindFromDb(Kind),
-            SourceId,
+            PostgreSqlText.DecodeRequired(SourceId),
             Op == "delete" ? IndexOperation.Delete : IndexOperation.Upsert,
             Attempts);
     }

@@ -60,8 +60,8 @@ internal static class PostgreSqlStoreSupport
     }
 
     /// <summary>
-    /// Rejects text that PostgreSQL cannot store verbatim: a NUL character (text and jsonb refuse it) or an unpaired UTF-16
-    /// surrogate (not encodable in UTF-8). The SQLite stores reject the same surrogates, so both backends agree.
+    /// Rejects text with an unpaired UTF-16 surrogate, which UTF-8 cannot encode (the SQLite stores reject the same, so both
+    /// backends agree). NUL characters are fine: <see cref="PostgreSqlText"/> encodes them.
     /// </summary>
     public static void EnsureStorableText(string? value, string paramName)
     {
@@ -73,12 +73,6 @@ internal static class PostgreSqlStoreSupport
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c == '\0')
-            {
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"The text has a NUL character (U+0000) at index {i}; PostgreSQL cannot store it."), paramName);
-            }
-
             if (!char.IsSurrogate(c))
             {
                 continue;
