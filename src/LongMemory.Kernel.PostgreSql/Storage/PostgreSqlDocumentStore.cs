@@ -51,7 +51,7 @@ public sealed class PostgreSqlDocumentStore : IDocumentStore
             async (connection, transaction, ct) =>
             {
                 var row = await connection.QuerySingleAsync<DocumentRow>(new CommandDefinition(
-                    sql, new { ownerKey, sessionId, documentId, title, text, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    sql, new { ownerKey = PostgreSqlText.Encode(ownerKey), sessionId = PostgreSqlText.Encode(sessionId), documentId = PostgreSqlText.Encode(documentId), title = PostgreSqlText.Encode(title), text = PostgreSqlText.Encode(text), now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 await PostgreSqlOutbox.EnqueueAsync(_database, connection, transaction, [new(ownerKey, sessionId, IndexItemKind.Document, documentId)], PostgreSqlStoreSupport.FromDb(now), ct).ConfigureAwait(false);
                 return row;
             },
@@ -68,7 +68,7 @@ public sealed class PostgreSqlDocumentStore : IDocumentStore
         Throw.IfNullOrWhitespace(documentId);
         var sql = $"SELECT {Columns} FROM {_table} WHERE owner_key = @ownerKey AND session_id = @sessionId AND document_id = @documentId;";
         var row = await _database.RunAsync(
-            (connection, ct) => connection.QuerySingleOrDefaultAsync<DocumentRow>(new CommandDefinition(sql, new { ownerKey, sessionId, documentId }, cancellationToken: ct)),
+            (connection, ct) => connection.QuerySingleOrDefaultAsync<DocumentRow>(new CommandDefinition(sql, new { ownerKey = PostgreSqlText.Encode(ownerKey), sessionId = PostgreSqlText.Encode(sessionId), documentId = PostgreSqlText.Encode(documentId) }, cancellationToken: ct)),
             "read a document",
             cancellationToken).ConfigureAwait(false);
         return row?.ToDocument();
@@ -85,7 +85,7 @@ public sealed class PostgreSqlDocumentStore : IDocumentStore
         var deleted = await _database.RunInTransactionAsync(
             async (connection, transaction, ct) =>
             {
-                var deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey, sessionId, documentId }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                var deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { ownerKey = PostgreSqlText.Encode(ownerKey), sessionId = PostgreSqlText.Encode(sessionId), documentId = PostgreSqlText.Encode(documentId) }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 if (deleted > 0)
                 {
                     await PostgreSqlOutbox.EnqueueAsync(_database, connection, transaction, [new(ownerKey, sessionId, IndexItemKind.Document, documentId, IndexOperation.Delete)], PostgreSqlStoreSupport.FromDb(now), ct).ConfigureAwait(false);
@@ -116,11 +116,11 @@ public sealed class PostgreSqlDocumentStore : IDocumentStore
 
         public StoredDocument ToDocument() => new()
         {
-            Owner = MemoryOwner.FromKey(OwnerKey),
-            SessionId = SessionId,
-            DocumentId = DocumentId,
-            Title = Title,
-            Text = Text,
+            Owner = MemoryOwner.FromKey(PostgreSqlText.DecodeRequired(OwnerKey)),
+            SessionId = PostgreSqlText.DecodeRequired(SessionId),
+            DocumentId = PostgreSqlText.DecodeRequired(DocumentId),
+            Title = PostgreSqlText.DecodeRequired(Title),
+            Text = PostgreSqlText.DecodeRequired(Text),
             CreatedAt = PostgreSqlStoreSupport.FromDb(CreatedAt),
             UpdatedAt = PostgreSqlStoreSupport.FromDb(UpdatedAt),
         };

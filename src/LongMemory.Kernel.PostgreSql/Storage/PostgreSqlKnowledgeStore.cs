@@ -60,6 +60,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
         PostgreSqlStoreSupport.EnsureStorableText(key, "entry.Key");
         PostgreSqlStoreSupport.EnsureStorableText(value, "entry.Value");
         PostgreSqlStoreSupport.EnsureStorableText(sessionId, "entry.SessionId");
+        var dbOwner = PostgreSqlText.Encode(ownerKey);
 
         var now = PostgreSqlStoreSupport.Now(_timeProvider).UtcDateTime;
         var validFrom = entry.ValidFrom == default ? now : PostgreSqlStoreSupport.ToDb(entry.ValidFrom).UtcDateTime;
@@ -92,7 +93,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
             {
                 await LockOwnerAsync(connection, transaction, ownerKey, ct).ConfigureAwait(false);
                 var rows = (await connection.QueryAsync<KnowledgeRow>(
-                    new CommandDefinition(historySql, new { ownerKey, key }, transaction, cancellationToken: ct)).ConfigureAwait(false)).ToList();
+                    new CommandDefinition(historySql, new { ownerKey = dbOwner, key }, transaction, cancellationToken: ct)).ConfigureAwait(false)).Select(r => r.Decoded()).ToList();
                 var current = rows.FirstOrDefault(r => r.ValidTo is null);
                 if (current is not null && SameValue(current.Value, value))
                 {
@@ -120,11 +121,11 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
                     inserted.ValidTo = validFrom > successor.ValidFrom ? validFrom : successor.ValidFrom;
                     inserted.SupersededBy = successor.Id;
                     inserted.Id = await connection.ExecuteScalarAsync<long>(
-                        new CommandDefinition(insertSql, inserted, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                        new CommandDefinition(insertSql, inserted.ToParameters(), transaction, cancellationToken: ct)).ConfigureAwait(false);
                     if (predecessor is not null && predecessor.SupersededBy == successor.Id)
                     {
                         await connection.ExecuteAsync(new CommandDefinition(
-                            relinkPredecessorSql, new { newId = inserted.Id, validFrom, ownerKey, id = predecessor.Id }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                            relinkPredecessorSql, new { newId = inserted.Id, validFrom, ownerKey = dbOwner, id = predecessor.Id }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                     }
 
                     return (current, null, (long?)inserted.Id);
@@ -133,16 +134,16 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
                 if (current is not null)
                 {
                     await connection.ExecuteAsync(
-                        new CommandDefinition(closeSql, new { validFrom, ownerKey, id = current.Id }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                        new CommandDefinition(closeSql, new { validFrom, ownerKey = dbOwner, id = current.Id }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 }
 
                 inserted.Id = await connection.ExecuteScalarAsync<long>(
-                    new CommandDefinition(insertSql, inserted, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    new CommandDefinition(insertSql, inserted.ToParameters(), transaction, cancellationToken: ct)).ConfigureAwait(false);
 
                 if (current is not null)
                 {
                     await connection.ExecuteAsync(
-                        new CommandDefinition(linkSql, new { newId = inserted.Id, ownerKey, id = current.Id }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                        new CommandDefinition(linkSql, new { newId = inserted.Id, ownerKey = dbOwner, id = current.Id }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 }
 
                 await PostgreSqlOutbox.EnqueueAsync(_database, connection, transaction, [new(ownerKey, sessionId, IndexItemKind.Knowledge, key)], PostgreSqlStoreSupport.FromDb(now), ct).ConfigureAwait(false);
@@ -172,28 +173,31 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
     public Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(MemoryOwner owner, string? key = null, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var normalizedKey = key is null ? null : KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
         var sql = $"SELECT {Columns} FROM {_table} WHERE owner_key = @userId AND valid_to IS NULL" +
                   (normalizedKey is null ? string.Empty : " AND key = @normalizedKey") +
                   " ORDER BY valid_from DESC, id DESC;";
-        return QueryAsync("read current knowledge", sql, new { userId, normalizedKey }, cancellationToken);
+        return QueryAsync("read current knowledge", sql, new { userId = dbOwner, normalizedKey }, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(MemoryOwner owner, string key, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var normalizedKey = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
         var sql = $"SELECT {Columns} FROM {_table} WHERE owner_key = @userId AND key = @normalizedKey ORDER BY id;";
-        return QueryAsync("read knowledge history", sql, new { userId, normalizedKey }, cancellationToken);
+        return QueryAsync("read knowledge history", sql, new { userId = dbOwner, normalizedKey }, cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<KnowledgeEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var sql = $"SELECT {Columns} FROM {_table} WHERE owner_key = @userId AND id = @id;";
-        var rows = await QueryAsync("read knowledge", sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
+        var rows = await QueryAsync("read knowledge", sql, new { userId = dbOwner, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
@@ -201,6 +205,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
     public async Task<bool> ForgetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var now = PostgreSqlStoreSupport.Now(_timeProvider).UtcDateTime;
         var sql = $"""
             UPDATE {_table} SET value = '', forgotten_at = @now, valid_to = coalesce(valid_to, greatest(valid_from, @now))
@@ -212,14 +217,14 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
             {
                 await LockOwnerAsync(connection, transaction, userId, ct).ConfigureAwait(false);
                 var forgotten = await connection.QuerySingleOrDefaultAsync<ForgottenRow>(
-                    new CommandDefinition(sql, new { userId, id, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    new CommandDefinition(sql, new { userId = dbOwner, id, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 if (forgotten is null)
                 {
                     return 0;
                 }
 
                 // The indexer loads the key's current entry: a forgotten current fact leaves the index, a forgotten history entry changes nothing there.
-                await PostgreSqlOutbox.EnqueueAsync(_database, connection, transaction, [new(userId, forgotten.SessionId, IndexItemKind.Knowledge, forgotten.Key)], PostgreSqlStoreSupport.FromDb(now), ct).ConfigureAwait(false);
+                await PostgreSqlOutbox.EnqueueAsync(_database, connection, transaction, [new(userId, PostgreSqlText.Decode(forgotten.SessionId), IndexItemKind.Knowledge, forgotten.Key)], PostgreSqlStoreSupport.FromDb(now), ct).ConfigureAwait(false);
                 return 1;
             },
             "forget knowledge",
@@ -236,12 +241,13 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
     public async Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var sql = $"DELETE FROM {_table} WHERE owner_key = @userId;";
         return await _database.RunInTransactionAsync(
             async (connection, transaction, ct) =>
             {
                 await LockOwnerAsync(connection, transaction, userId, ct).ConfigureAwait(false);
-                return await connection.ExecuteAsync(new CommandDefinition(sql, new { userId }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                return await connection.ExecuteAsync(new CommandDefinition(sql, new { userId = dbOwner }, transaction, cancellationToken: ct)).ConfigureAwait(false);
             },
             "delete an owner's knowledge",
             cancellationToken).ConfigureAwait(false);
@@ -255,7 +261,9 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
     public async Task<int> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         Throw.IfNullOrWhitespace(sessionId);
+        var dbSession = PostgreSqlText.Encode(sessionId);
 
         var deletedSql = $"SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo, key AS Key FROM {_table} WHERE owner_key = @userId AND session_id = @sessionId;";
         var survivorsSql = $"""
@@ -271,7 +279,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
             {
                 await LockOwnerAsync(connection, transaction, userId, ct).ConfigureAwait(false);
                 var doomed = (await connection.QueryAsync<LinkRow>(
-                    new CommandDefinition(deletedSql, new { userId, sessionId }, transaction, cancellationToken: ct)).ConfigureAwait(false))
+                    new CommandDefinition(deletedSql, new { userId = dbOwner, sessionId = dbSession }, transaction, cancellationToken: ct)).ConfigureAwait(false))
                     .ToDictionary(r => r.Id);
                 if (doomed.Count == 0)
                 {
@@ -280,10 +288,10 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
 
                 var ids = doomed.Keys.ToArray();
                 var survivors = (await connection.QueryAsync<LinkRow>(
-                    new CommandDefinition(survivorsSql, new { userId, sessionId, ids }, transaction, cancellationToken: ct)).ConfigureAwait(false)).ToList();
+                    new CommandDefinition(survivorsSql, new { userId = dbOwner, sessionId = dbSession, ids }, transaction, cancellationToken: ct)).ConfigureAwait(false)).ToList();
 
                 var count = await connection.ExecuteAsync(
-                    new CommandDefinition(deleteSql, new { userId, sessionId }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    new CommandDefinition(deleteSql, new { userId = dbOwner, sessionId = dbSession }, transaction, cancellationToken: ct)).ConfigureAwait(false);
 
                 // Each touched key's index item follows whatever is current for the key afterwards (no session: it outlives this one).
                 var keys = doomed.Values.Select(r => r.Key).Distinct(StringComparer.Ordinal)
@@ -303,8 +311,8 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
                     }
 
                     var (sql, args) = next is not null || !endedCurrent
-                        ? (relinkSql, (object)new { next, userId, id = survivor.Id })
-                        : (reopenSql, new { userId, id = survivor.Id });
+                        ? (relinkSql, (object)new { next, userId = dbOwner, id = survivor.Id })
+                        : (reopenSql, new { userId = dbOwner, id = survivor.Id });
                     await connection.ExecuteAsync(new CommandDefinition(sql, args, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 }
 
@@ -321,7 +329,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
     internal static Task LockOwnerAsync(PostgreSqlMemoryDatabase database, NpgsqlConnection connection, NpgsqlTransaction transaction, string ownerKey, CancellationToken cancellationToken)
         => PostgreSqlMemoryDatabase.ExecuteAsync(
             connection, transaction, "SELECT pg_advisory_xact_lock($1, hashtext($2));", cancellationToken,
-            PostgreSqlMemoryDatabase.AdvisoryLockClass, "knowledge:" + database.Schema + ":" + ownerKey);
+            PostgreSqlMemoryDatabase.AdvisoryLockClass, PostgreSqlText.Encode("knowledge:" + database.Schema + ":" + ownerKey));
 
     private Task LockOwnerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string ownerKey, CancellationToken cancellationToken)
         => LockOwnerAsync(_database, connection, transaction, ownerKey, cancellationToken);
@@ -338,7 +346,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
             async (connection, ct) =>
             {
                 var rows = await connection.QueryAsync<KnowledgeRow>(new CommandDefinition(sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
-                return rows.Select(r => r.ToEntry()).ToList();
+                return rows.Select(r => r.Decoded().ToEntry()).ToList();
             },
             operation,
             cancellationToken);
@@ -383,6 +391,30 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
         public DateTime CreatedAt { get; set; }
 
         public DateTime? ForgottenAt { get; set; }
+
+        /// <summary>Decodes the text read from the table (see <see cref="PostgreSqlText"/>); rows in memory hold plain text.</summary>
+        public KnowledgeRow Decoded()
+        {
+            OwnerKey = PostgreSqlText.DecodeRequired(OwnerKey);
+            SessionId = PostgreSqlText.Decode(SessionId);
+            Value = PostgreSqlText.DecodeRequired(Value);
+            return this;
+        }
+
+        /// <summary>Gets the parameters of the insert, text encoded.</summary>
+        public object ToParameters() => new
+        {
+            OwnerKey = PostgreSqlText.Encode(OwnerKey),
+            SessionId = PostgreSqlText.Encode(SessionId),
+            Key,
+            Value = PostgreSqlText.Encode(Value),
+            SourceMessageId,
+            Confidence,
+            ValidFrom,
+            ValidTo,
+            SupersededBy,
+            CreatedAt,
+        };
 
         public KnowledgeEntry ToEntry() => new()
         {

@@ -53,7 +53,7 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
             async (connection, transaction, ct) =>
             {
                 var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    sql, new { UserId = entry.Owner.Key, entry.SessionId, entry.Content, entry.Category, entry.Importance, source, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    sql, new { UserId = PostgreSqlText.Encode(entry.Owner.Key), SessionId = PostgreSqlText.Encode(entry.SessionId), Content = PostgreSqlText.Encode(entry.Content), Category = PostgreSqlText.Encode(entry.Category), entry.Importance, source = PostgreSqlText.Encode(source), now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 await EnqueueAsync(connection, transaction, entry.Owner.Key, id, IndexOperation.Upsert, now, ct).ConfigureAwait(false);
                 return id;
             },
@@ -88,7 +88,7 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
             async (connection, transaction, ct) =>
             {
                 var changed = await connection.ExecuteAsync(new CommandDefinition(
-                    sql, new { entry.Id, UserId = entry.Owner.Key, entry.SessionId, entry.Content, entry.Category, entry.Importance, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                    sql, new { entry.Id, UserId = PostgreSqlText.Encode(entry.Owner.Key), SessionId = PostgreSqlText.Encode(entry.SessionId), Content = PostgreSqlText.Encode(entry.Content), Category = PostgreSqlText.Encode(entry.Category), entry.Importance, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 if (changed > 0)
                 {
                     await EnqueueAsync(connection, transaction, entry.Owner.Key, entry.Id, IndexOperation.Upsert, now, ct).ConfigureAwait(false);
@@ -110,8 +110,9 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
     public async Task<ModelMemoryEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var sql = $"SELECT {Columns} FROM {_table} WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
-        var rows = await QueryAsync("read model memory", sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
+        var rows = await QueryAsync("read model memory", sql, new { userId = dbOwner, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
@@ -119,6 +120,7 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
     public Task<IReadOnlyList<ModelMemoryEntry>> ListAsync(MemoryOwner owner, int skip = 0, int take = 100, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         Throw.IfLessThan(skip, 0);
         Throw.IfLessThan(take, 0);
         var sql = $"""
@@ -127,19 +129,20 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
             ORDER BY created_at DESC, id DESC
             LIMIT @take OFFSET @skip;
             """;
-        return QueryAsync("list model memory", sql, new { userId, skip, take }, cancellationToken);
+        return QueryAsync("list model memory", sql, new { userId = dbOwner, skip, take }, cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var now = PostgreSqlStoreSupport.Now(_timeProvider).UtcDateTime;
         var sql = $"UPDATE {_table} SET deleted_at = @now, content = '', category = NULL WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var changed = await _database.RunInTransactionAsync(
             async (connection, transaction, ct) =>
             {
-                var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new { userId, id, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new { userId = dbOwner, id, now }, transaction, cancellationToken: ct)).ConfigureAwait(false);
                 if (changed > 0)
                 {
                     await EnqueueAsync(connection, transaction, userId, id, IndexOperation.Delete, now, ct).ConfigureAwait(false);
@@ -161,10 +164,11 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
     public async Task<IReadOnlyList<long>> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         Throw.IfNullOrWhitespace(sessionId);
         var sql = $"DELETE FROM {_table} WHERE owner_key = @userId AND session_id = @sessionId RETURNING id;";
         var ids = await _database.RunAsync<IReadOnlyList<long>>(
-            async (connection, ct) => (await connection.QueryAsync<long>(new CommandDefinition(sql, new { userId, sessionId }, cancellationToken: ct)).ConfigureAwait(false)).ToList(),
+            async (connection, ct) => (await connection.QueryAsync<long>(new CommandDefinition(sql, new { userId = dbOwner, sessionId = PostgreSqlText.Encode(sessionId) }, cancellationToken: ct)).ConfigureAwait(false)).ToList(),
             "delete a session's model memory",
             cancellationToken).ConfigureAwait(false);
         LogDeletedBySession(_logger, ids.Count, sessionId);
@@ -175,9 +179,10 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
     public async Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
+        var dbOwner = PostgreSqlText.Encode(userId);
         var sql = $"DELETE FROM {_table} WHERE owner_key = @userId;";
         return await _database.RunAsync(
-            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { userId }, cancellationToken: ct)),
+            (connection, ct) => connection.ExecuteAsync(new CommandDefinition(sql, new { userId = dbOwner }, cancellationToken: ct)),
             "delete an owner's model memory",
             cancellationToken).ConfigureAwait(false);
     }
@@ -255,12 +260,12 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
         public ModelMemoryEntry ToEntry() => new()
         {
             Id = Id,
-            Owner = MemoryOwner.FromKey(OwnerKey),
-            SessionId = SessionId,
-            Content = Content,
-            Category = Category,
+            Owner = MemoryOwner.FromKey(PostgreSqlText.DecodeRequired(OwnerKey)),
+            SessionId = PostgreSqlText.Decode(SessionId),
+            Content = PostgreSqlText.DecodeRequired(Content),
+            Category = PostgreSqlText.Decode(Category),
             Importance = Importance,
-            Source = Source,
+            Source = PostgreSqlText.DecodeRequired(Source),
             CreatedAt = PostgreSqlStoreSupport.FromDb(CreatedAt),
             UpdatedAt = PostgreSqlStoreSupport.FromDb(UpdatedAt),
             DeletedAt = PostgreSqlStoreSupport.FromDb(DeletedAt),

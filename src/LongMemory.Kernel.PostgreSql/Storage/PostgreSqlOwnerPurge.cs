@@ -45,7 +45,8 @@ public sealed partial class PostgreSqlOwnerPurge : IOwnerPurge
             {
                 // The knowledge writers' lock of this owner: a fact being recorded right now lands before the purge, not after it.
                 await PostgreSqlKnowledgeStore.LockOwnerAsync(_database, connection, transaction, ownerKey, ct).ConfigureAwait(false);
-                Task<int> DeleteAsync(string sql) => PostgreSqlMemoryDatabase.ExecuteAsync(connection, transaction, sql, ct, ownerKey);
+                var dbOwner = PostgreSqlText.Encode(ownerKey);
+                Task<int> DeleteAsync(string sql) => PostgreSqlMemoryDatabase.ExecuteAsync(connection, transaction, sql, ct, dbOwner);
 
                 var summaries = await DeleteAsync($"DELETE FROM {s}.summaries WHERE session_key IN (SELECT id FROM {s}.sessions WHERE owner_key = $1);").ConfigureAwait(false);
                 var messages = await DeleteAsync($"DELETE FROM {s}.messages WHERE session_key IN (SELECT id FROM {s}.sessions WHERE owner_key = $1);").ConfigureAwait(false);
@@ -54,7 +55,9 @@ public sealed partial class PostgreSqlOwnerPurge : IOwnerPurge
                 await DeleteAsync($"DELETE FROM {s}.index_outbox WHERE owner_key = $1;").ConfigureAwait(false);
                 var knowledge = await DeleteAsync($"DELETE FROM {s}.knowledge_entries WHERE owner_key = $1;").ConfigureAwait(false);
                 var modelMemory = await DeleteAsync($"DELETE FROM {s}.model_memory WHERE owner_key = $1;").ConfigureAwait(false);
-                var indexItems = await DeleteAsync($"DELETE FROM {s}.memory_items WHERE owner_key = $1;").ConfigureAwait(false);
+                // The index keeps owner keys as they are (it never stored a key with a NUL, which text refuses).
+                var indexItems = ownerKey.Contains('\0', StringComparison.Ordinal) ? 0
+                    : await PostgreSqlMemoryDatabase.ExecuteAsync(connection, transaction, $"DELETE FROM {s}.memory_items WHERE owner_key = $1;", ct, ownerKey).ConfigureAwait(false);
                 return new ForgetUserReceipt
                 {
                     UserId = owner.Id,

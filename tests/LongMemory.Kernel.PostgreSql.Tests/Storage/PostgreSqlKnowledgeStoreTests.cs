@@ -329,9 +329,26 @@ public sealed class PostgreSqlKnowledgeStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>("entry.Owner", () => Store.UpsertAsync(Fact(default, "k", "v")));
         await Assert.ThrowsAsync<ArgumentException>("entry.Key", () => Store.UpsertAsync(Fact(Alice, "--", "v")));
         await Assert.ThrowsAsync<ArgumentException>("entry.Value", () => Store.UpsertAsync(Fact(Alice, "k", "a\uD800")));
-        await Assert.ThrowsAsync<ArgumentException>("entry.Value", () => Store.UpsertAsync(Fact(Alice, "k", "a\0b")));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("entry.Confidence", () => Store.UpsertAsync(new KnowledgeEntry { Owner = Alice, Key = "k", Value = "v", Confidence = 1.5 }));
         await Assert.ThrowsAsync<ArgumentException>("sessionId", () => Store.DeleteBySessionAsync(Alice, " "));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task UpsertAsync_NulAndEscapeCharacters_RoundTripAndStillCompareAsOneValue()
+    {
+        var owner = MemoryOwner.User("al\0ice\uE000");
+        const string Value = "nul\0inside \uE000 private \uE0000 both";
+
+        var stored = await Store.UpsertAsync(Fact(owner, "motto", Value, sessionId: "s\01"));
+        var again = await Store.UpsertAsync(Fact(owner, "motto", Value.ToUpperInvariant()));
+
+        Assert.Equal(stored.Id, again.Id);
+        var read = Assert.Single(await Store.GetCurrentAsync(owner));
+        Assert.Equal(Value, read.Value);
+        Assert.Equal(owner, read.Owner);
+        Assert.Equal("s\0" + "1", read.SessionId);
+        Assert.Empty(await Store.GetCurrentAsync(MemoryOwner.User("al")));
+        Assert.Equal(1, await Store.DeleteBySessionAsync(owner, "s\0" + "1"));
     }
 
     [Fact(Timeout = 60_000)]
