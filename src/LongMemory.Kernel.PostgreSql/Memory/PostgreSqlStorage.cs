@@ -9,7 +9,11 @@ internal static class PostgreSqlStorage
     /// <param name="components">The components, holding the clock and the logger factory already.</param>
     /// <param name="database">The database (pool and schema).</param>
     /// <param name="index">The index on the same database to use by default; one is created when <see langword="null"/>.</param>
-    /// <returns>What must be disposed with the memory besides the database (nothing once every store is PostgreSQL).</returns>
+    /// <returns>What must be disposed with the memory besides the database (nothing: every store is on the database).</returns>
+    /// <remarks>
+    /// Forgetting a user runs as one transaction over every table (<see cref="PostgreSqlOwnerPurge"/>), the index's too when
+    /// it is the <see cref="PostgresMemoryIndex"/> of this schema.
+    /// </remarks>
     public static IDisposable? Configure(ChatMemoryComponents components, PostgreSqlMemoryDatabase database, PostgresMemoryIndex? index = null)
     {
         var time = components.TimeProvider ?? TimeProvider.System;
@@ -19,24 +23,11 @@ internal static class PostgreSqlStorage
         components.Messages = sessions;
         components.Summaries = sessions;
         components.Outbox = sessions;
-        var placeholder = KnowledgeSidePlaceholder.Configure(components, time);
+        components.Knowledge = new PostgreSqlKnowledgeStore(database, time, loggers?.CreateLogger<PostgreSqlKnowledgeStore>());
+        components.ModelMemory = new PostgreSqlModelMemoryStore(database, time, loggers?.CreateLogger<PostgreSqlModelMemoryStore>());
+        components.Documents = new PostgreSqlDocumentStore(database, time);
+        components.OwnerPurge = new PostgreSqlOwnerPurge(database, loggers?.CreateLogger<PostgreSqlOwnerPurge>());
         components.Index ??= index ?? new PostgresMemoryIndex(database, loggers);
-        return placeholder;
-    }
-
-    /// <summary>
-    /// PLACEHOLDER SEAM until the PostgreSQL knowledge, model memory and document stores are merged (branch pgknowledge):
-    /// they are kept in a private in-memory SQLite database that lives as long as the memory. Replaced by the real stores.
-    /// </summary>
-    private static class KnowledgeSidePlaceholder
-    {
-        public static IDisposable Configure(ChatMemoryComponents components, TimeProvider time)
-        {
-            var database = SqliteMemoryDatabase.CreateInMemory();
-            components.Knowledge = new SqliteKnowledgeStore(database, time);
-            components.ModelMemory = new SqliteModelMemoryStore(database, time);
-            components.Documents = new SqliteDocumentStore(database, time);
-            return database;
-        }
+        return null;
     }
 }

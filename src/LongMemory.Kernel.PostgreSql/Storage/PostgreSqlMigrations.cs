@@ -112,5 +112,56 @@ internal static class PostgreSqlMigrations
             CREATE INDEX index_outbox_owner ON {schema}.index_outbox (owner_key, session_id, state);
             CREATE INDEX index_outbox_source ON {schema}.index_outbox (kind, owner_key, source_id);
             """),
+        new(3, "knowledge (current facts, history, forgotten markers), model memory and documents, owner-scoped",
+            """
+            -- At most one current entry per owner and key; history rows are closed (valid_to) and point at their successor.
+            CREATE TABLE {schema}.knowledge_entries (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                owner_key text NOT NULL,
+                session_id text NULL,
+                key text NOT NULL,
+                value text NOT NULL,
+                source_message_id bigint NULL,
+                confidence double precision NOT NULL DEFAULT 1.0,
+                valid_from timestamptz NOT NULL,
+                valid_to timestamptz NULL,
+                superseded_by bigint NULL,
+                created_at timestamptz NOT NULL,
+                forgotten_at timestamptz NULL
+            );
+            CREATE INDEX knowledge_entries_owner_key ON {schema}.knowledge_entries (owner_key, key, id);
+            CREATE UNIQUE INDEX knowledge_entries_current ON {schema}.knowledge_entries (owner_key, key) WHERE valid_to IS NULL;
+            CREATE INDEX knowledge_entries_owner_session ON {schema}.knowledge_entries (owner_key, session_id) WHERE session_id IS NOT NULL;
+            CREATE INDEX knowledge_entries_superseded_by ON {schema}.knowledge_entries (owner_key, superseded_by) WHERE superseded_by IS NOT NULL;
+
+            -- A forgotten entry keeps its row (deleted_at) with the content erased.
+            CREATE TABLE {schema}.model_memory (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                owner_key text NOT NULL,
+                session_id text NULL,
+                content text NOT NULL,
+                category text NULL,
+                importance double precision NOT NULL DEFAULT 0.5,
+                source text NOT NULL DEFAULT 'model',
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                deleted_at timestamptz NULL
+            );
+            CREATE INDEX model_memory_owner_created ON {schema}.model_memory (owner_key, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+            CREATE INDEX model_memory_owner_session ON {schema}.model_memory (owner_key, session_id) WHERE session_id IS NOT NULL;
+
+            -- session_id is the session's public id (unique per owner).
+            CREATE TABLE {schema}.documents (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                owner_key text NOT NULL,
+                session_id text NOT NULL,
+                document_id text NOT NULL,
+                title text NOT NULL,
+                text text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                CONSTRAINT documents_owner_session_document UNIQUE (owner_key, session_id, document_id)
+            );
+            """),
     ];
 }

@@ -11,21 +11,17 @@ internal static class PostgreSqlConformanceStores
         var database = new PostgreSqlMemoryDatabase(schema.Options());
         var sessions = new PostgreSqlSessionStore(database, clock);
 
-        // Placeholder until the PostgreSQL knowledge, model memory and document stores land (branch pgknowledge): the
-        // session-side suites never touch these.
-        var placeholder = SqliteMemoryDatabase.CreateInMemory();
         return new MemoryStoreSet
         {
             Sessions = sessions,
             Messages = sessions,
             Summaries = sessions,
             Outbox = sessions,
-            Knowledge = new SqliteKnowledgeStore(placeholder, clock),
-            ModelMemory = new SqliteModelMemoryStore(placeholder, clock),
-            Documents = new SqliteDocumentStore(placeholder, clock),
+            Knowledge = new PostgreSqlKnowledgeStore(database, clock),
+            ModelMemory = new PostgreSqlModelMemoryStore(database, clock),
+            Documents = new PostgreSqlDocumentStore(database, clock),
             Release = async () =>
             {
-                placeholder.Dispose();
                 await database.DisposeAsync();
                 await schema.DisposeAsync();
             },
