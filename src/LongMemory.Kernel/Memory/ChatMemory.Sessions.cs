@@ -101,15 +101,15 @@ public sealed partial class ChatMemory
         // SQL first (the purge drops the session's rows, documents and outbox entries), then what was derived only from
         // it (knowledge keys are queued to follow whatever stays current; model memory saved in it), then every index item
         // of the session, so no pass can re-add one afterwards.
-        var owner = scope.Owner.Key;
-        await Sessions.PurgeSessionAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
+        var owner = scope.Owner;
+        await Sessions.PurgeSessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
         await Knowledge.DeleteBySessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
         var modelMemory = await ModelMemory.DeleteBySessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
-        await Index.DeleteAsync(new MemoryFilter(owner) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(new MemoryFilter(owner.Key) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
         if (modelMemory.Count > 0)
         {
             // Model memory items carry no session id: delete them by id.
-            await Index.DeleteAsync(owner, MemoryCollections.ModelMemory, modelMemory.Select(IndexItemBuilder.ModelMemoryItemId).ToList(), cancellationToken).ConfigureAwait(false);
+            await Index.DeleteAsync(owner.Key, MemoryCollections.ModelMemory, modelMemory.Select(IndexItemBuilder.ModelMemoryItemId).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         await ScrubAsync(cancellationToken).ConfigureAwait(false);
@@ -145,8 +145,8 @@ public sealed partial class ChatMemory
         var filter = new MemoryFilter(owner.Key);
         var indexItems = await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
         await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
-        var knowledge = await Knowledge.DeleteOwnerAsync(owner.Key, cancellationToken).ConfigureAwait(false);
-        var modelMemory = await ModelMemory.DeleteOwnerAsync(owner.Key, cancellationToken).ConfigureAwait(false);
+        var knowledge = await Knowledge.DeleteOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+        var modelMemory = await ModelMemory.DeleteOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
         var sessions = await Sessions.PurgeOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
 
         // Anything indexed between the count and the purge (a turn racing the forget) goes too.
