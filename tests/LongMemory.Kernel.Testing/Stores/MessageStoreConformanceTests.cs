@@ -252,13 +252,32 @@ public abstract class MessageStoreConformanceTests : StoreConformanceTestBase
             "'; DROP TABLE messages; --",
             "Robert'); DELETE FROM sessions WHERE ('1'='1",
             "\"quoted\" 'single' `back` \\ % _ @sessionId $1 :y ?",
-            "emoji \U0001F600 and e\u0301 and nul\0inside",
+            "emoji \U0001F600 and e\u0301 and \u200B zero width",
             new string('x', 200_000),
         };
 
         await AppendAsync(Alice, session.Id, texts);
 
         Assert.Equal(texts, (await Stores.Messages.GetMessagesAsync(Alice, session.Id)).Select(m => m.Content));
+    }
+
+    [Fact]
+    public async Task AppendMessagesAsync_LongTextWithNulCharacter_IsStoredVerbatimOrRefused()
+    {
+        var session = await CreateSessionAsync(Alice);
+
+        try
+        {
+            await Stores.Messages.AppendMessagesAsync(Alice, session.Id, [Message("kept only with the next one"), Message(LongTextWithNul)]);
+        }
+        catch (ArgumentException error)
+        {
+            Assert.Equal("messages", error.ParamName);
+            Assert.Empty(await Stores.Messages.GetMessagesAsync(Alice, session.Id));
+            return;
+        }
+
+        Assert.Equal(LongTextWithNul, (await Stores.Messages.GetMessagesAsync(Alice, session.Id))[1].Content);
     }
 
     [Fact]
