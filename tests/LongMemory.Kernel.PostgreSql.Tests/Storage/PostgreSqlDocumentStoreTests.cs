@@ -100,16 +100,16 @@ public sealed class PostgreSqlDocumentStoreTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task UpsertAsync_NulAndEscapeCharacters_RoundTrip()
     {
-        var owner = MemoryOwner.AnonymousSession("s\0");
-        await Store.UpsertAsync(owner, "s\0", "d\uE000", "t\0", "nul\0 \uE000e");
+        var owner = MemoryOwner.AnonymousSession("s\uE000");
+        await Store.UpsertAsync(owner, "s\uE000", "d\uE000", "t\0", "nul\0 \uE000e");
 
-        var read = (await Store.GetAsync(owner, "s\0", "d\uE000"))!;
+        var read = (await Store.GetAsync(owner, "s\uE000", "d\uE000"))!;
 
         Assert.Equal(owner, read.Owner);
         Assert.Equal("t\0", read.Title);
         Assert.Equal("nul\0 \uE000e", read.Text);
-        Assert.Null(await Store.GetAsync(owner, "s\0", "d\0"));
-        Assert.True(await Store.DeleteAsync(owner, "s\0", "d\uE000"));
+        Assert.Null(await Store.GetAsync(owner, "s\uE000", "d\0"));
+        Assert.True(await Store.DeleteAsync(owner, "s\uE000", "d\uE000"));
     }
 
     [Fact(Timeout = 60_000)]

@@ -336,7 +336,7 @@ public sealed class PostgreSqlKnowledgeStoreTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task UpsertAsync_NulAndEscapeCharacters_RoundTripAndStillCompareAsOneValue()
     {
-        var owner = MemoryOwner.User("al\0ice\uE000");
+        var owner = MemoryOwner.User("al\uE000ice\uE000");
         const string Value = "nul\0inside \uE000 private \uE0000 both";
 
         var stored = await Store.UpsertAsync(Fact(owner, "motto", Value, sessionId: "s\01"));
