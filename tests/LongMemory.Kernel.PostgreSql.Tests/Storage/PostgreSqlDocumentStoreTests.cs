@@ -100,7 +100,7 @@ public sealed class PostgreSqlDocumentStoreTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task UpsertAsync_NulAndEscapeCharacters_RoundTrip()
     {
-        var owner = MemoryOwner.AnonymousSession("s\0");
+        var owner = MemoryOwner.AnonymousSession("s\uE000");
         await Store.UpsertAsync(owner, "s\0", "d\uE000", "t\0", "nul\0 \uE000e");
 
         var read = (await Store.GetAsync(owner, "s\0", "d\uE000"))!;

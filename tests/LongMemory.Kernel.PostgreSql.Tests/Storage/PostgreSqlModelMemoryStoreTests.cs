@@ -145,7 +145,7 @@ public sealed class PostgreSqlModelMemoryStoreTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task AddAsync_NulAndEscapeCharacters_RoundTrip()
     {
-        var owner = MemoryOwner.User("b\0b");
+        var owner = MemoryOwner.User("b\uE000b");
         var added = await Store.AddAsync(new ModelMemoryEntry { Owner = owner, Content = "nul\0 and \uE000", Category = "c\0t", SessionId = "s\0", Source = "to\0l" });
 
         var read = Assert.Single(await Store.ListAsync(owner));
