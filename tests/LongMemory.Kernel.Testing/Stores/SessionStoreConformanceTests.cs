@@ -418,6 +418,30 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
     }
 
     [Fact]
+    public async Task OwnerIdWithNulCharacter_NeverReachesAnotherOwnersSessions()
+    {
+        // Microsoft.Data.Sqlite binds a string longer than 512 UTF-8 bytes NUL-terminated: cut at the NUL, this id was Alice's.
+        await Stores.Sessions.CreateSessionAsync(Alice, "conv-1", "Alice's");
+        await AppendAsync(Alice, "conv-1", "my bank PIN is 4321");
+        MemoryOwner forged;
+        try
+        {
+            forged = MemoryOwner.User(Alice.Id + "\0" + new string('x', 600));
+        }
+        catch (ArgumentException)
+        {
+            return; // Refusing such an owner outright holds the promise too.
+        }
+
+        await AssertRefusedOrAsync(() => Stores.Sessions.GetSessionAsync(forged, "conv-1"), Assert.Null);
+        await AssertRefusedOrAsync(() => Stores.Sessions.ListSessionsAsync(forged), Assert.Empty);
+        await AssertRefusedOrAsync(() => Stores.Messages.GetMessagesWithNeighborsAsync(forged, [1, 2, 3], before: 5, after: 5), Assert.Empty);
+        await AssertRefusedOrAsync(() => Stores.Messages.GetMessagesAsync(forged, "conv-1"), _ => Assert.Fail("the forged owner read Alice's messages"));
+        await AssertRefusedOrAsync(() => Stores.Sessions.PurgeOwnerAsync(forged), r => Assert.Equal(0, r.Sessions));
+        Assert.Equal(["my bank PIN is 4321"], (await Stores.Messages.GetMessagesAsync(Alice, "conv-1")).Select(m => m.Content));
+    }
+
+    [Fact]
     public async Task SessionIdArguments_NullEmptyOrWhitespace_ThrowArgumentExceptionNamingSessionId()
     {
         foreach (var bad in new[] { null, string.Empty, " ", "\t\n" })
@@ -488,7 +512,7 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
     [Fact]
     public async Task CreateSessionAsync_TrickyText_IsStoredVerbatim()
     {
-        const string Tricky = "'; DROP TABLE sessions; -- \"q\" `b` \\ % _ @sessionId $1 :y ? \U0001F600 e\u0301 nul\0inside";
+        const string Tricky = "'; DROP TABLE sessions; -- \"q\" `b` \\ % _ @sessionId $1 :y ? \U0001F600 e\u0301 \u200B end";
 
         await Stores.Sessions.CreateSessionAsync(Alice, Tricky, Tricky, new Dictionary<string, string> { [Tricky] = Tricky });
 

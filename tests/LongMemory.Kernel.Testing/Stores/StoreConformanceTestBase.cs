@@ -60,6 +60,12 @@ public abstract class StoreConformanceTestBase : IAsyncLifetime
     /// <summary>Gets a text with an unpaired UTF-16 surrogate, which no UTF-8 backend can store verbatim (built at run time).</summary>
     protected static string LoneSurrogateText => "before " + (char)0xD800 + " after";
 
+    /// <summary>
+    /// Gets a text with U+0000 past its first 512 UTF-8 bytes. PostgreSQL cannot store U+0000 in text, and Microsoft.Data.Sqlite
+    /// cuts a bound string that long at its first U+0000, so a backend must store such text verbatim or refuse it, never cut it.
+    /// </summary>
+    protected static string LongTextWithNul => new string('a', 600) + "\0" + "the part after the NUL";
+
     /// <summary>Creates fresh, empty stores that use <see cref="Clock"/>.</summary>
     /// <returns>The stores.</returns>
     protected abstract Task<MemoryStoreSet> CreateStoresAsync();
@@ -121,6 +127,29 @@ public abstract class StoreConformanceTestBase : IAsyncLifetime
         var error = await Assert.ThrowsAnyAsync<ArgumentException>(call);
         Assert.Equal(paramName, error.ParamName);
         return error;
+    }
+
+    /// <summary>
+    /// Runs a call that must either be refused (an <see cref="ArgumentException"/>, or <see cref="SessionNotFoundException"/>)
+    /// or return what <paramref name="check"/> accepts: for attacks where refusing and answering "nothing" both hold the promise.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="call">The call.</param>
+    /// <param name="check">The check of a result.</param>
+    /// <returns>A task.</returns>
+    protected static async Task AssertRefusedOrAsync<T>(Func<Task<T>> call, Action<T> check)
+    {
+        T result;
+        try
+        {
+            result = await call();
+        }
+        catch (Exception ex) when (ex is ArgumentException or SessionNotFoundException)
+        {
+            return;
+        }
+
+        check(result);
     }
 
     /// <summary>Waits for concurrent work for at most <see cref="ConcurrencyTimeout"/>.</summary>

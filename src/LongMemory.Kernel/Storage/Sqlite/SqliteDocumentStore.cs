@@ -29,6 +29,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         Throw.IfNullOrWhitespace(documentId);
         Throw.IfNullOrWhitespace(title);
         Throw.IfNullOrWhitespace(text);
+        SqliteStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
         SqliteStoreSupport.EnsureStorableText(documentId, nameof(documentId));
         SqliteStoreSupport.EnsureStorableText(title, nameof(title));
         SqliteStoreSupport.EnsureStorableText(text, nameof(text));

@@ -20,8 +20,9 @@ namespace LongMemory.Kernel;
 /// unlike an unknown id, recreating it under the same id would fail, so the caller must restore it first.
 /// </para>
 /// <para>
-/// Text is stored verbatim, except that strings with an unpaired UTF-16 surrogate are rejected with an
-/// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace it.
+/// Text is stored verbatim, except that strings with an unpaired UTF-16 surrogate or a U+0000 are rejected with an
+/// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace the surrogate, and
+/// Microsoft.Data.Sqlite cuts a string longer than 512 UTF-8 bytes at its first U+0000.
 /// </para>
 /// </remarks>
 public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, ISummaryStore, IIndexOutbox

@@ -94,13 +94,23 @@ internal static class SqliteStoreSupport
 
     /// <summary>
     /// Rejects text that SQLite cannot store verbatim. SQLite keeps TEXT as UTF-8, and Microsoft.Data.Sqlite replaces an
-    /// unpaired UTF-16 surrogate with U+FFFD on the way in, so such a string would silently come back different.
+    /// unpaired UTF-16 surrogate with U+FFFD on the way in, so such a string would silently come back different; it also
+    /// binds a string longer than 512 UTF-8 bytes NUL-terminated, which cuts it at its first U+0000 (PostgreSQL cannot store
+    /// U+0000 at all), so text with U+0000 is refused whatever its length.
     /// </summary>
     public static void EnsureStorableText(string? value, string paramName)
     {
         if (value is null)
         {
             return;
+        }
+
+        var nul = value.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The text has U+0000 at index {nul}; it cannot be stored without being altered."),
+                paramName);
         }
 
         var position = FindLoneSurrogate(value);
