@@ -35,11 +35,11 @@ public sealed class PostgreSqlDocumentStore : IDocumentStore
         Throw.IfNullOrWhitespace(documentId);
         Throw.IfNullOrWhitespace(title);
         Throw.IfNullOrWhitespace(text);
-        PostgreSqlStoreSupport.EnsureStorableText(ownerKey, nameof(owner));
-        PostgreSqlStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
-        PostgreSqlStoreSupport.EnsureStorableText(documentId, nameof(documentId));
-        PostgreSqlStoreSupport.EnsureStorableText(title, nameof(title));
-        PostgreSqlStoreSupport.EnsureStorableText(text, nameof(text));
+        KnowledgeSideText.EnsureStorable(ownerKey, nameof(owner));
+        KnowledgeSideText.EnsureStorable(sessionId, nameof(sessionId));
+        KnowledgeSideText.EnsureStorable(documentId, nameof(documentId));
+        KnowledgeSideText.EnsureStorable(title, nameof(title));
+        KnowledgeSideText.EnsureStorable(text, nameof(text));
         var now = PostgreSqlStoreSupport.Now(_timeProvider).UtcDateTime;
         var sql = $"""
             INSERT INTO {_table} (owner_key, session_id, document_id, title, text, created_at, updated_at)

@@ -56,10 +56,10 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
         var value = Throw.IfNullOrWhitespace(entry.Value, "entry.Value").Trim();
         var sessionId = entry.SessionId is null ? null : Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
         Throw.IfOutOfRange(entry.Confidence, 0, 1, "entry.Confidence");
-        PostgreSqlStoreSupport.EnsureStorableText(ownerKey, "entry.Owner");
-        PostgreSqlStoreSupport.EnsureStorableText(key, "entry.Key");
-        PostgreSqlStoreSupport.EnsureStorableText(value, "entry.Value");
-        PostgreSqlStoreSupport.EnsureStorableText(sessionId, "entry.SessionId");
+        KnowledgeSideText.EnsureStorable(ownerKey, "entry.Owner");
+        KnowledgeSideText.EnsureStorable(key, "entry.Key");
+        KnowledgeSideText.EnsureStorable(value, "entry.Value");
+        KnowledgeSideText.EnsureStorable(sessionId, "entry.SessionId");
         var dbOwner = PostgreSqlText.Encode(ownerKey);
 
         var now = PostgreSqlStoreSupport.Now(_timeProvider).UtcDateTime;

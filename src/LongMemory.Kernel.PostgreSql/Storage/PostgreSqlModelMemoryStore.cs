@@ -41,7 +41,7 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
     {
         Validate(entry);
         var source = Throw.IfNullOrWhitespace(entry.Source, "entry.Source");
-        PostgreSqlStoreSupport.EnsureStorableText(source, "entry.Source");
+        KnowledgeSideText.EnsureStorable(source, "entry.Source");
         var now = PostgreSqlStoreSupport.Now(_timeProvider).UtcDateTime;
 
         var sql = $"""
@@ -197,11 +197,16 @@ public sealed partial class PostgreSqlModelMemoryStore : IModelMemoryStore
             Throw.IfNullOrWhitespace(entry.Category, "entry.Category");
         }
 
+        if (entry.SessionId is not null)
+        {
+            Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
+        }
+
         Throw.IfOutOfRange(entry.Importance, 0, 1, "entry.Importance");
-        PostgreSqlStoreSupport.EnsureStorableText(entry.Owner.Key, "entry.Owner");
-        PostgreSqlStoreSupport.EnsureStorableText(entry.Content, "entry.Content");
-        PostgreSqlStoreSupport.EnsureStorableText(entry.Category, "entry.Category");
-        PostgreSqlStoreSupport.EnsureStorableText(entry.SessionId, "entry.SessionId");
+        KnowledgeSideText.EnsureStorable(entry.Owner.Key, "entry.Owner");
+        KnowledgeSideText.EnsureStorable(entry.Content, "entry.Content");
+        KnowledgeSideText.EnsureStorable(entry.Category, "entry.Category");
+        KnowledgeSideText.EnsureStorable(entry.SessionId, "entry.SessionId");
     }
 
     private Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string ownerKey, long id, IndexOperation operation, DateTime now, CancellationToken cancellationToken)

@@ -98,17 +98,18 @@ public sealed class PostgreSqlDocumentStoreTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task UpsertAsync_NulAndEscapeCharacters_RoundTrip()
+    public async Task UpsertAsync_EscapeCharacter_RoundTripsAndNulIsRefusedAsOnSqlite()
     {
         var owner = MemoryOwner.AnonymousSession("s\uE000");
-        await Store.UpsertAsync(owner, "s\uE000", "d\uE000", "t\0", "nul\0 \uE000e");
+        await Assert.ThrowsAsync<ArgumentException>("text", () => Store.UpsertAsync(owner, "s", "d", "t", "nul\0inside"));
+        await Store.UpsertAsync(owner, "s\uE000", "d\uE000", "t\uE000", "e\uE0000 \uE000e");
 
         var read = (await Store.GetAsync(owner, "s\uE000", "d\uE000"))!;
 
         Assert.Equal(owner, read.Owner);
-        Assert.Equal("t\0", read.Title);
-        Assert.Equal("nul\0 \uE000e", read.Text);
-        Assert.Null(await Store.GetAsync(owner, "s\uE000", "d\0"));
+        Assert.Equal("t\uE000", read.Title);
+        Assert.Equal("e\uE0000 \uE000e", read.Text);
+        Assert.Null(await Store.GetAsync(owner, "s\uE000", "d\uE000e"));
         Assert.True(await Store.DeleteAsync(owner, "s\uE000", "d\uE000"));
     }
 

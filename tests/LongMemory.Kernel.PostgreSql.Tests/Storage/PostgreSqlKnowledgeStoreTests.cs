@@ -334,21 +334,22 @@ public sealed class PostgreSqlKnowledgeStoreTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task UpsertAsync_NulAndEscapeCharacters_RoundTripAndStillCompareAsOneValue()
+    public async Task UpsertAsync_EscapeCharacter_RoundTripsAndNulIsRefusedAsOnSqlite()
     {
-        var owner = MemoryOwner.User("al\uE000ice\uE000");
-        const string Value = "nul\0inside \uE000 private \uE0000 both";
+        var owner = MemoryOwner.User("al\uE000ice\uE0000");
+        const string Value = "private \uE000 use \uE0000 twice";
+        await Assert.ThrowsAsync<ArgumentException>("entry.Value", () => Store.UpsertAsync(Fact(owner, "motto", "nul\0inside")));
 
-        var stored = await Store.UpsertAsync(Fact(owner, "motto", Value, sessionId: "s\01"));
+        var stored = await Store.UpsertAsync(Fact(owner, "motto", Value, sessionId: "s\uE0001"));
         var again = await Store.UpsertAsync(Fact(owner, "motto", Value.ToUpperInvariant()));
 
         Assert.Equal(stored.Id, again.Id);
         var read = Assert.Single(await Store.GetCurrentAsync(owner));
         Assert.Equal(Value, read.Value);
         Assert.Equal(owner, read.Owner);
-        Assert.Equal("s\0" + "1", read.SessionId);
-        Assert.Empty(await Store.GetCurrentAsync(MemoryOwner.User("al")));
-        Assert.Equal(1, await Store.DeleteBySessionAsync(owner, "s\0" + "1"));
+        Assert.Equal("s\uE0001", read.SessionId);
+        Assert.Empty(await Store.GetCurrentAsync(MemoryOwner.User("al\uE000eice\uE000e0")));
+        Assert.Equal(1, await Store.DeleteBySessionAsync(owner, "s\uE0001"));
     }
 
     [Fact(Timeout = 60_000)]

@@ -143,19 +143,20 @@ public sealed class PostgreSqlModelMemoryStoreTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task AddAsync_NulAndEscapeCharacters_RoundTrip()
+    public async Task AddAsync_EscapeCharacter_RoundTripsAndNulIsRefusedAsOnSqlite()
     {
         var owner = MemoryOwner.User("b\uE000b");
-        var added = await Store.AddAsync(new ModelMemoryEntry { Owner = owner, Content = "nul\0 and \uE000", Category = "c\0t", SessionId = "s\0", Source = "to\0l" });
+        await Assert.ThrowsAsync<ArgumentException>("entry.Content", () => Store.AddAsync(Entry(owner, "nul\0inside")));
+        var added = await Store.AddAsync(new ModelMemoryEntry { Owner = owner, Content = "e\uE0000 and \uE000", Category = "c\uE000t", SessionId = "s\uE000", Source = "to\uE000l" });
 
         var read = Assert.Single(await Store.ListAsync(owner));
 
         Assert.Equal(added.Id, read.Id);
         Assert.Equal(owner, read.Owner);
-        Assert.Equal("nul\0 and \uE000", read.Content);
-        Assert.Equal("c\0t", read.Category);
-        Assert.Equal("to\0l", read.Source);
-        Assert.Equal([added.Id], await Store.DeleteBySessionAsync(owner, "s\0"));
+        Assert.Equal("e\uE0000 and \uE000", read.Content);
+        Assert.Equal("c\uE000t", read.Category);
+        Assert.Equal("to\uE000l", read.Source);
+        Assert.Equal([added.Id], await Store.DeleteBySessionAsync(owner, "s\uE000"));
     }
 
     [Fact(Timeout = 60_000)]

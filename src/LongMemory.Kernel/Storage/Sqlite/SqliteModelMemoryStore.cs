@@ -194,6 +194,11 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             Throw.IfNullOrWhitespace(entry.Category, "entry.Category");
         }
 
+        if (entry.SessionId is not null)
+        {
+            Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
+        }
+
         Throw.IfOutOfRange(entry.Importance, 0, 1, "entry.Importance");
         SqliteStoreSupport.EnsureStorableText(entry.Owner.Key, "entry.Owner");
         SqliteStoreSupport.EnsureStorableText(entry.Content, "entry.Content");
