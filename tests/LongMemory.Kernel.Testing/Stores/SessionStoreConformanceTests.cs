@@ -373,6 +373,10 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
         await Stores.Sessions.SetSessionActiveAsync(Alice, second.Id, false);
         await Stores.Summaries.AddSummaryAsync(
             Alice, new ConversationSummary { SessionId = first.Id, FirstMessageId = firstMessages[0].Id, LastMessageId = firstMessages[1].Id, Content = "sum" }, [firstMessages[0].Id, firstMessages[1].Id], []);
+        var claimed = await Stores.Outbox.ClaimAsync(2, Start, TimeSpan.FromMinutes(1));
+        await Stores.Outbox.CompleteAsync([claimed[0].Id]);
+        await Stores.Outbox.FailAsync([claimed[1].Id], "dead before the purge", Start, maxAttempts: 1);
+        Assert.Equal(new IndexStatus(3, 1, 0, 1, "dead before the purge"), await Stores.Outbox.GetIndexStatusAsync(Alice));
 
         var receipt = await Stores.Sessions.PurgeOwnerAsync(Alice);
 
@@ -382,8 +386,8 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
         Assert.Empty(await Stores.Sessions.ListSessionsAsync(Alice));
         Assert.Empty(await Stores.Sessions.GetSessionsAsync(Alice, [first.Id, second.Id], includeDeleted: true));
         Assert.Empty(await Stores.Messages.GetMessagesWithNeighborsAsync(Alice, firstMessages.Select(m => m.Id).ToList(), before: 5, after: 5));
-        Assert.True((await Stores.Outbox.GetIndexStatusAsync(Alice)).IsClean);
-        Assert.Equal(0, (await Stores.Outbox.GetIndexStatusAsync(Alice)).Indexed);
+        Assert.Equal(new IndexStatus(0, 0, 0, 0, null), await Stores.Outbox.GetIndexStatusAsync(Alice));
+        Assert.Empty(await Stores.Outbox.ClaimAsync(10, Start.AddDays(1), TimeSpan.FromMinutes(1)));
     }
 
     [Fact]
