@@ -446,6 +446,31 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
     }
 
     [Fact]
+    public async Task SessionIdsThatCannotBeMatchedExactly_NeverReachAnotherSession()
+    {
+        // Cut at the U+0000 (or with the surrogate replaced), these ids named Alice's other sessions.
+        await Stores.Sessions.CreateSessionAsync(Alice, "conv-1", "first");
+        await Stores.Sessions.CreateSessionAsync(Alice, "conv-\uFFFD", "second");
+        await AppendAsync(Alice, "conv-1", "kept");
+        foreach (var forged in new[] { "conv-1\0" + new string('x', 600), "conv-" + (char)0xD800 })
+        {
+            await AssertRefusedOrAsync(() => Stores.Sessions.GetSessionAsync(Alice, forged, includeDeleted: true), Assert.Null);
+            await AssertRefusedOrAsync(() => Stores.Sessions.GetSessionsAsync(Alice, [forged], includeDeleted: true), Assert.Empty);
+            await AssertRefusedAsync(() => Stores.Sessions.RenameSessionAsync(Alice, forged, "renamed"));
+            await AssertRefusedAsync(() => Stores.Sessions.SetSessionActiveAsync(Alice, forged, false));
+            await AssertRefusedAsync(() => Stores.Sessions.PurgeSessionAsync(Alice, forged));
+            await AssertRefusedAsync(() => Stores.Messages.GetMessagesAsync(Alice, forged));
+            await AssertRefusedAsync(() => AppendAsync(Alice, forged, "misplaced"));
+            await AssertRefusedAsync(() => Stores.Outbox.GetIndexStatusAsync(Alice, forged));
+        }
+
+        var sessions = await Stores.Sessions.ListSessionsAsync(Alice);
+        Assert.Equal(["first", "second"], sessions.Select(s => s.Title).Order(StringComparer.Ordinal));
+        Assert.Equal(["kept"], (await Stores.Messages.GetMessagesAsync(Alice, "conv-1")).Select(m => m.Content));
+        Assert.Empty(await Stores.Messages.GetMessagesAsync(Alice, "conv-\uFFFD"));
+    }
+
+    [Fact]
     public async Task SessionIdArguments_NullEmptyOrWhitespace_ThrowArgumentExceptionNamingSessionId()
     {
         foreach (var bad in new[] { null, string.Empty, " ", "\t\n" })
