@@ -142,6 +142,11 @@ public sealed partial class ChatMemory
         // just re-indexable. Background indexing of this owner's last messages is waited for so it cannot re-add items.
         await WhenIdleAsync(cancellationToken).ConfigureAwait(false);
         var filter = new MemoryFilter(owner.Key);
+        if (OwnerPurge is { } purge)
+        {
+            return await PurgeOwnerAsync(purge, owner, filter, cancellationToken).ConfigureAwait(false);
+        }
+
         var indexItems = await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
         await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
         var knowledge = await Knowledge.DeleteOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
@@ -161,6 +166,27 @@ public sealed partial class ChatMemory
             IndexItems = indexItems,
             CompletedAt = _time.GetUtcNow(),
         };
+    }
+
+    /// <summary>Forgets an owner through the backend's one-transaction purge (see <see cref="IOwnerPurge"/>).</summary>
+    private async Task<ForgetUserReceipt> PurgeOwnerAsync(IOwnerPurge purge, MemoryOwner owner, MemoryFilter filter, CancellationToken cancellationToken)
+    {
+        // An index the purge does not hold goes first, for the reason above.
+        long indexItems = 0;
+        if (!purge.IncludesIndex(Index))
+        {
+            indexItems = await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
+            await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
+        }
+
+        var receipt = await purge.PurgeOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+
+        // Anything indexed between the count and the purge (a turn racing the forget) goes too.
+        indexItems += receipt.IndexItems + await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
+        Engine.Presence.Forget(owner.Key);
+        await ScrubAsync(cancellationToken).ConfigureAwait(false);
+        return receipt with { UserId = owner.Id, IndexItems = indexItems, CompletedAt = _time.GetUtcNow() };
     }
 
     /// <summary>On SQLite, makes what was just deleted unrecoverable from the files (FTS merge, WAL checkpoint).</summary>

@@ -41,6 +41,7 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         Index = components.Index!;
         ModelMemory = components.ModelMemory!;
         Documents = components.Documents;
+        OwnerPurge = components.OwnerPurge;
         Embedder = components.EmbeddingGenerator!;
         DefaultVectorWeight = Options.DefaultVectorWeight ?? (IsOfflineEmbedder(Embedder) ? ChatMemoryOptions.OfflineEmbedderVectorWeight : 1.0);
         TokenCounter = components.TokenCounter!;
@@ -114,6 +115,8 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     internal IModelMemoryStore ModelMemory { get; }
 
     internal IDocumentStore? Documents { get; }
+
+    internal IOwnerPurge? OwnerPurge { get; }
 
     internal IMemoryIndex Index { get; }
 

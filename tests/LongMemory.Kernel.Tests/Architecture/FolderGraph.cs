@@ -104,13 +104,25 @@ internal sealed class FolderGraph
             foreach (var name in tree.GetRoot().DescendantNodes().OfType<SimpleNameSyntax>())
             {
                 var info = model.GetSymbolInfo(name);
-                var type = TopLevelType(info.Symbol ?? info.CandidateSymbols.FirstOrDefault());
+                var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
+                var type = TopLevelType(symbol);
                 if (type is null)
                 {
                     continue;
                 }
 
-                foreach (var declared in type.DeclaringSyntaxReferences.Select(r => r.SyntaxTree).Where(folderOf.ContainsKey).Select(t => folderOf[t]).Distinct())
+                // In "Type.Member" the member decides (a partial type's member is used where it is declared).
+                if (symbol is INamedTypeSymbol && name.Parent is MemberAccessExpressionSyntax access && access.Expression == name)
+                {
+                    continue;
+                }
+
+                // A member of a partial type is used where it is declared; the type itself wherever any part of it is.
+                var member = symbol is IMethodSymbol { ReducedFrom: { } reduced } ? reduced : symbol;
+                var declaring = member is not INamedTypeSymbol && member!.DeclaringSyntaxReferences.Any(r => folderOf.ContainsKey(r.SyntaxTree))
+                    ? member.DeclaringSyntaxReferences
+                    : type.DeclaringSyntaxReferences;
+                foreach (var declared in declaring.Select(r => r.SyntaxTree).Where(folderOf.ContainsKey).Select(t => folderOf[t]).Distinct())
                 {
                     if (declared == from)
                     {

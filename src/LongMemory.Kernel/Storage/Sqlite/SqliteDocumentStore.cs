@@ -24,11 +24,12 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <inheritdoc />
     public async Task<StoredDocument> UpsertAsync(MemoryOwner owner, string sessionId, string documentId, string title, string text, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
-        Throw.IfNullOrWhitespace(documentId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
+        SqliteStoreSupport.EnsureId(documentId);
         Throw.IfNullOrWhitespace(title);
         Throw.IfNullOrWhitespace(text);
+        SqliteStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
         SqliteStoreSupport.EnsureStorableText(documentId, nameof(documentId));
         SqliteStoreSupport.EnsureStorableText(title, nameof(title));
         SqliteStoreSupport.EnsureStorableText(text, nameof(text));
@@ -56,9 +57,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <inheritdoc />
     public async Task<StoredDocument?> GetAsync(MemoryOwner owner, string sessionId, string documentId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
-        Throw.IfNullOrWhitespace(documentId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
+        SqliteStoreSupport.EnsureId(documentId);
         const string Sql = $"SELECT {Columns} FROM documents WHERE owner_key = @ownerKey AND session_id = @sessionId AND document_id = @documentId;";
         var row = await _database.RunAsync(
             "read a document",
@@ -70,9 +71,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(MemoryOwner owner, string sessionId, string documentId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
-        Throw.IfNullOrWhitespace(documentId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
+        SqliteStoreSupport.EnsureId(documentId);
         const string Sql = "DELETE FROM documents WHERE owner_key = @ownerKey AND session_id = @sessionId AND document_id = @documentId;";
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         var deleted = await _database.RunInTransactionAsync(

@@ -49,7 +49,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     public async Task<KnowledgeEntry> UpsertAsync(KnowledgeEntry entry, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(entry);
-        var userId = OwnerGuard.IfDefault(entry.Owner, "entry.Owner").Key;
+        var userId = Throw.IfDefault(entry.Owner, "entry.Owner").Key;
         var key = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(entry.Key, "entry.Key"), "entry.Key");
         var value = Throw.IfNullOrWhitespace(entry.Value, "entry.Value").Trim();
         var sessionId = entry.SessionId is null ? null : Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
@@ -168,7 +168,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// <inheritdoc />
     public Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(MemoryOwner owner, string? key = null, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         var normalizedKey = key is null ? null : KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
         var sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND valid_to IS NULL" +
                   (normalizedKey is null ? string.Empty : " AND key = @normalizedKey") +
@@ -179,7 +179,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// <inheritdoc />
     public Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(MemoryOwner owner, string key, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         var normalizedKey = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
         const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND key = @normalizedKey ORDER BY id;";
         return QueryAsync("read knowledge history", Sql, new { userId, normalizedKey }, cancellationToken);
@@ -188,7 +188,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// <inheritdoc />
     public async Task<KnowledgeEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND id = @id;";
         var rows = await QueryAsync("read knowledge", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
@@ -197,7 +197,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// <inheritdoc />
     public async Task<bool> ForgetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string Sql = """
             UPDATE knowledge_entries SET value = '', forgotten_at = @now, valid_to = coalesce(valid_to, max(valid_from, @now))
@@ -232,7 +232,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// <inheritdoc />
     public async Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = "DELETE FROM knowledge_entries WHERE owner_key = @userId;";
         return await _database.RunAsync(
             "delete an owner's knowledge",
@@ -243,8 +243,8 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// <inheritdoc />
     public async Task<int> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var userId = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
 
         const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo, key AS Key FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
         const string SurvivorsSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE owner_key = @userId AND session_id IS NOT @sessionId AND superseded_by IN @ids;";

@@ -103,7 +103,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     /// <inheritdoc />
     public async Task<ModelMemoryEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = $"SELECT {Columns} FROM model_memory WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var rows = await QueryAsync("read model memory", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
@@ -112,7 +112,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     /// <inheritdoc />
     public Task<IReadOnlyList<ModelMemoryEntry>> ListAsync(MemoryOwner owner, int skip = 0, int take = 100, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         Throw.IfLessThan(skip, 0);
         Throw.IfLessThan(take, 0);
         const string Sql = $"""
@@ -127,7 +127,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string Sql = "UPDATE model_memory SET deleted_at = @now, content = '', category = NULL WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var changed = await _database.RunInTransactionAsync(
@@ -162,8 +162,8 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<long>> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var userId = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         const string Sql = "DELETE FROM model_memory WHERE owner_key = @userId AND session_id = @sessionId RETURNING id;";
         var ids = await _database.RunAsync<IReadOnlyList<long>>(
             "delete a session's model memory",
@@ -176,7 +176,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     /// <inheritdoc />
     public async Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
-        var userId = OwnerGuard.IfDefault(owner).Key;
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = "DELETE FROM model_memory WHERE owner_key = @userId;";
         return await _database.RunAsync(
             "delete an owner's model memory",
@@ -187,11 +187,16 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     private static void Validate(ModelMemoryEntry entry)
     {
         Throw.IfNull(entry);
-        OwnerGuard.IfDefault(entry.Owner, "entry.Owner");
+        Throw.IfDefault(entry.Owner, "entry.Owner");
         Throw.IfNullOrWhitespace(entry.Content, "entry.Content");
         if (entry.Category is not null)
         {
             Throw.IfNullOrWhitespace(entry.Category, "entry.Category");
+        }
+
+        if (entry.SessionId is not null)
+        {
+            Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
         }
 
         Throw.IfOutOfRange(entry.Importance, 0, 1, "entry.Importance");

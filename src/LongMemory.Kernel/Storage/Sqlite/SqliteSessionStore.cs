@@ -20,8 +20,9 @@ namespace LongMemory.Kernel;
 /// unlike an unknown id, recreating it under the same id would fail, so the caller must restore it first.
 /// </para>
 /// <para>
-/// Text is stored verbatim, except that strings with an unpaired UTF-16 surrogate are rejected with an
-/// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace it.
+/// Text is stored verbatim, except that strings with an unpaired UTF-16 surrogate or a U+0000 are rejected with an
+/// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace the surrogate, and
+/// Microsoft.Data.Sqlite cuts a string longer than 512 UTF-8 bytes at its first U+0000.
 /// </para>
 /// </remarks>
 public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, ISummaryStore, IIndexOutbox
@@ -66,7 +67,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task<ChatSession> CreateSessionAsync(
         MemoryOwner owner, string? sessionId = null, string? title = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
-        SqliteStoreSupport.EnsureStorableText(OwnerGuard.IfDefault(owner).Id, nameof(owner));
+        SqliteStoreSupport.EnsureStorableText(Throw.IfDefault(owner).Id, nameof(owner));
         if (title is not null)
         {
             Throw.IfNullOrWhitespace(title);
@@ -75,7 +76,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
 
         if (sessionId is not null)
         {
-            Throw.IfNullOrWhitespace(sessionId);
+            SqliteStoreSupport.EnsureId(sessionId);
             SqliteStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
         }
 
@@ -123,8 +124,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<ChatSession?> GetSessionAsync(MemoryOwner owner, string sessionId, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         var sql = $"SELECT {SessionColumns} FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId" + (includeDeleted ? ";" : " AND is_active = 1;");
         return _database.RunAsync(
             "read a session",
@@ -140,8 +141,13 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<IReadOnlyList<ChatSession>> GetSessionsAsync(MemoryOwner owner, IReadOnlyCollection<string> sessionIds, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNull(sessionIds);
+        foreach (var id in sessionIds)
+        {
+            SqliteStoreSupport.EnsureId(id, nameof(sessionIds));
+        }
+
         if (sessionIds.Count == 0)
         {
             return Task.FromResult<IReadOnlyList<ChatSession>>([]);
@@ -167,7 +173,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<IReadOnlyList<ChatSession>> ListSessionsAsync(MemoryOwner owner, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
+        var ownerKey = Throw.IfDefault(owner).Key;
 
         Throw.IfLessThan(skip, 0);
         Throw.IfLessThan(take, 0);
@@ -193,8 +199,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task RenameSessionAsync(MemoryOwner owner, string sessionId, string title, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNullOrWhitespace(title);
         SqliteStoreSupport.EnsureStorableText(title, nameof(title));
         var now = SqliteStoreSupport.NowMs(_timeProvider);
@@ -213,8 +219,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task SetSessionActiveAsync(MemoryOwner owner, string sessionId, bool isActive, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
         const string Sql = "UPDATE sessions SET is_active = @isActive, updated_at = max(updated_at, @now) WHERE owner_key = @ownerKey AND public_id = @sessionId;";
@@ -233,8 +239,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task PurgeSessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
 
         // Explicit deletes rather than relying on ON DELETE CASCADE, which needs foreign_keys on for every connection.
         const string Sql = $"""
@@ -260,7 +266,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task<ForgetUserReceipt> PurgeOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
+        var ownerKey = Throw.IfDefault(owner).Key;
         const string Sql = """
             DELETE FROM summaries WHERE session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey);
             SELECT changes();
@@ -294,8 +300,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// </remarks>
     public async Task<IReadOnlyList<StoredMessage>> AppendMessagesAsync(MemoryOwner owner, string sessionId, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken = default)
     {
-        OwnerGuard.IfDefault(owner);
-        Throw.IfNullOrWhitespace(sessionId);
+        Throw.IfDefault(owner);
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNull(messages);
         var rows = new MessageInsert[messages.Count];
         string? derivedTitle = null;
@@ -392,8 +398,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// </remarks>
     public Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryOwner owner, string sessionId, MessageQuery? query = null, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         query ??= new MessageQuery();
         Throw.IfLessThan(query.Skip, 0, "query.Skip");
         Throw.IfLessThan(query.Take, 0, "query.Take");
@@ -431,8 +437,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> GetMessagesByIdAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNull(messageIds);
 
         const string Sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = {SessionKeyOf} AND id IN @ids;";
@@ -463,7 +469,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <remarks>One statement: per id, an index seek for the message and two bounded seeks for its neighbours.</remarks>
     public Task<IReadOnlyList<StoredMessage>> GetMessagesWithNeighborsAsync(MemoryOwner owner, IReadOnlyList<long> messageIds, int before = 0, int after = 0, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
+        var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNull(messageIds);
         Throw.IfLessThan(before, 0);
         Throw.IfLessThan(after, 0);
@@ -520,8 +526,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public async Task<int> SetTrimmedAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, bool trimmed, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNull(messageIds);
 
         const string Sql = $"UPDATE messages SET is_trimmed = @trimmed WHERE session_id = {SessionKeyOf} AND is_trimmed <> @trimmed AND id IN @ids;";
@@ -575,7 +581,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     {
         if (sessionId is not null)
         {
-            Throw.IfNullOrWhitespace(sessionId);
+            SqliteStoreSupport.EnsureId(sessionId);
             if (owner is null)
             {
                 throw new ArgumentException("A session's status needs its owner.", nameof(owner));
@@ -610,11 +616,11 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task<ConversationSummary?> AddSummaryAsync(
         MemoryOwner owner, ConversationSummary summary, IReadOnlyList<long> trimmedMessageIds, IReadOnlyList<long> coveredSummaryIds, CancellationToken cancellationToken = default)
     {
-        OwnerGuard.IfDefault(owner);
+        Throw.IfDefault(owner);
         Throw.IfNull(summary);
         Throw.IfNull(trimmedMessageIds);
         Throw.IfNull(coveredSummaryIds);
-        var sessionId = Throw.IfNullOrWhitespace(summary.SessionId, "summary.SessionId");
+        var sessionId = SqliteStoreSupport.EnsureId(summary.SessionId, "summary.SessionId");
         Throw.IfNullOrWhitespace(summary.Content, "summary.Content");
         SqliteStoreSupport.EnsureStorableText(summary.Content, "summary.Content");
         Throw.IfLessThan(summary.Level, 1, "summary.Level");
@@ -764,8 +770,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <remarks>Ordered by first covered message, then level (a roll-up after the summaries it starts with), then id.</remarks>
     public Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(MemoryOwner owner, string sessionId, bool activeOnly = true, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         var sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf}" +
                   (activeOnly ? " AND superseded_at IS NULL" : string.Empty) +
                   " ORDER BY first_message_id, level, id;";
@@ -788,8 +794,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     /// <inheritdoc />
     public Task<ConversationSummary?> GetSummaryAsync(MemoryOwner owner, string sessionId, long summaryId, CancellationToken cancellationToken = default)
     {
-        var ownerKey = OwnerGuard.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        var ownerKey = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         const string Sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf} AND id = @summaryId;";
         return _database.RunAsync(
             "read a summary",

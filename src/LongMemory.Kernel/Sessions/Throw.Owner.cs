@@ -1,9 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace LongMemory.Kernel;
 
-/// <summary>The owner guard of the store SPI, kept apart from <c>Throw</c> (which other packages compile in and which knows no owner type).</summary>
-internal static class OwnerGuard
+/// <summary>The owner guard, kept apart from <c>Throw.cs</c> (which other packages compile in and which knows no owner type).</summary>
+internal static partial class Throw
 {
     public static MemoryOwner IfDefault(MemoryOwner argument, [CallerArgumentExpression(nameof(argument))] string? paramName = null)
     {
