@@ -234,7 +234,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         Throw.IfNullOrWhitespace(sessionId);
 
         var sql = $"""
-            {DocumentsDeleteSql("owner_key = @ownerKey AND session_id = @sessionId")}
+            DELETE FROM {_s}.documents WHERE owner_key = @ownerKey AND session_id = @sessionId;
             DELETE FROM {_s}.index_outbox WHERE owner_key = @ownerKey AND session_id = @sessionId;
             DELETE FROM {_s}.sessions WHERE owner_key = @ownerKey AND public_id = @sessionId;
             """;
@@ -269,7 +269,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
         var messagesSql = $"DELETE FROM {_s}.messages WHERE session_key IN (SELECT id FROM {_s}.sessions WHERE owner_key = @ownerKey);";
         var sessionsSql = $"DELETE FROM {_s}.sessions WHERE owner_key = @ownerKey;";
         var restSql = $"""
-            {DocumentsDeleteSql("owner_key = @ownerKey")}
+            DELETE FROM {_s}.documents WHERE owner_key = @ownerKey;
             DELETE FROM {_s}.index_outbox WHERE owner_key = @ownerKey;
             """;
         var (summaries, messages, sessions) = await _database.RunInTransactionAsync(
@@ -773,15 +773,6 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IMessageStor
 
         return line[..cut].TrimEnd() + "\u2026";
     }
-
-    /// <summary>
-    /// The statement deleting documents matching <paramref name="filter"/>. The documents table comes with the document
-    /// store's migration; on a schema without it there is nothing to delete.
-    /// </summary>
-    private string DocumentsDeleteSql(string filter) =>
-        PostgreSqlMigrations.All.Any(m => m.Sql.Contains("{schema}.documents", StringComparison.Ordinal))
-            ? $"DELETE FROM {_s}.documents WHERE {filter};"
-            : string.Empty;
 
     private static string? E(string? value) => PostgreSqlText.Encode(value);
 

@@ -60,14 +60,22 @@ internal static class PostgreSqlStoreSupport
     }
 
     /// <summary>
-    /// Rejects text with an unpaired UTF-16 surrogate, which UTF-8 cannot encode (the SQLite stores reject the same, so both
-    /// backends agree). NUL characters are fine: <see cref="PostgreSqlText"/> encodes them.
+    /// Rejects what the SQLite stores reject, so an app sees the same behaviour on both backends: text with U+0000 (which
+    /// PostgreSQL cannot store and SQLite would cut) and text with an unpaired UTF-16 surrogate (which UTF-8 cannot encode).
     /// </summary>
     public static void EnsureStorableText(string? value, string paramName)
     {
         if (value is null)
         {
             return;
+        }
+
+        var nul = value.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The text has U+0000 at index {nul}; it cannot be stored without being altered."),
+                paramName);
         }
 
         for (var i = 0; i < value.Length; i++)

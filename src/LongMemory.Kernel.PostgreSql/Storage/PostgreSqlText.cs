@@ -8,8 +8,9 @@ namespace LongMemory.Kernel.PostgreSql;
 /// lookups work on encoded values, and text without either character (nearly all text) is stored unchanged.
 /// </summary>
 /// <remarks>
-/// Every PostgreSQL store encodes the text it writes (ids, owner keys, content, titles, metadata JSON) and decodes what
-/// it reads, so callers get back exactly what they stored, as with SQLite.
+/// The stores refuse to write text with U+0000, as the SQLite stores do; the encoding still matters for what is only looked
+/// up: an id with U+0000 (a forged one, say) is then simply not found, instead of the server failing the statement. Every
+/// PostgreSQL store encodes the text it binds and decodes what it reads.
 /// </remarks>
 internal static class PostgreSqlText
 {

@@ -233,6 +233,28 @@ public abstract class DocumentStoreConformanceTests : StoreConformanceTestBase
     }
 
     [Fact]
+    public async Task IdsThatCannotBeMatchedExactly_NeverReachAnotherDocument()
+    {
+        var session = await CreateSessionAsync(Alice, "conv-1");
+        await Stores.Documents.UpsertAsync(Alice, session.Id, "doc-1", "T", "kept");
+        await Stores.Documents.UpsertAsync(Alice, session.Id, "doc-\uFFFD", "T", "kept too");
+        foreach (var forged in new[] { "doc-1\0" + new string('x', 600), "doc-" + (char)0xD800 })
+        {
+            await AssertRefusedOrAsync(() => Stores.Documents.GetAsync(Alice, session.Id, forged), Assert.Null);
+            await AssertRefusedOrAsync(() => Stores.Documents.DeleteAsync(Alice, session.Id, forged), Assert.False);
+        }
+
+        foreach (var forgedSession in new[] { "conv-1\0" + new string('x', 600), "conv-" + (char)0xD800 })
+        {
+            await AssertRefusedOrAsync(() => Stores.Documents.GetAsync(Alice, forgedSession, "doc-1"), Assert.Null);
+            await AssertRefusedOrAsync(() => Stores.Documents.DeleteAsync(Alice, forgedSession, "doc-1"), Assert.False);
+        }
+
+        Assert.Equal("kept", (await Stores.Documents.GetAsync(Alice, session.Id, "doc-1"))!.Text);
+        Assert.Equal("kept too", (await Stores.Documents.GetAsync(Alice, session.Id, "doc-\uFFFD"))!.Text);
+    }
+
+    [Fact]
     public async Task DocumentArguments_NullEmptyWhitespaceOrUnstorable_ThrowArgumentExceptionNamingThemAndWriteNothing()
     {
         var session = await CreateSessionAsync(Alice);

@@ -41,6 +41,20 @@ public abstract class KnowledgeStoreConformanceTests : StoreConformanceTestBase
     }
 
     [Fact]
+    public async Task GetCurrentAsync_SeveralKeys_ReturnsOneCurrentFactPerKeyMostRecentFirst()
+    {
+        await Stores.Knowledge.UpsertAsync(Fact(Alice, "city", "Paris"));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Stores.Knowledge.UpsertAsync(Fact(Alice, "name", "Alice"));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Stores.Knowledge.UpsertAsync(Fact(Alice, "pet", "cat"));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Stores.Knowledge.UpsertAsync(Fact(Alice, "city", "Berlin"));
+
+        Assert.Equal(["city=Berlin", "pet=cat", "name=Alice"], (await Stores.Knowledge.GetCurrentAsync(Alice)).Select(e => $"{e.Key}={e.Value}"));
+    }
+
+    [Fact]
     public async Task UpsertAsync_SameValueInAnotherCase_ReturnsTheCurrentEntryUnchanged()
     {
         var first = await Stores.Knowledge.UpsertAsync(Fact(Alice, "city", "Paris"));

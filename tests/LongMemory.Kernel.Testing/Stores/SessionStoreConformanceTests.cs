@@ -373,6 +373,10 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
         await Stores.Sessions.SetSessionActiveAsync(Alice, second.Id, false);
         await Stores.Summaries.AddSummaryAsync(
             Alice, new ConversationSummary { SessionId = first.Id, FirstMessageId = firstMessages[0].Id, LastMessageId = firstMessages[1].Id, Content = "sum" }, [firstMessages[0].Id, firstMessages[1].Id], []);
+        var claimed = await Stores.Outbox.ClaimAsync(2, Start, TimeSpan.FromMinutes(1));
+        await Stores.Outbox.CompleteAsync([claimed[0].Id]);
+        await Stores.Outbox.FailAsync([claimed[1].Id], "dead before the purge", Start, maxAttempts: 1);
+        Assert.Equal(new IndexStatus(3, 1, 0, 1, "dead before the purge"), await Stores.Outbox.GetIndexStatusAsync(Alice));
 
         var receipt = await Stores.Sessions.PurgeOwnerAsync(Alice);
 
@@ -382,8 +386,8 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
         Assert.Empty(await Stores.Sessions.ListSessionsAsync(Alice));
         Assert.Empty(await Stores.Sessions.GetSessionsAsync(Alice, [first.Id, second.Id], includeDeleted: true));
         Assert.Empty(await Stores.Messages.GetMessagesWithNeighborsAsync(Alice, firstMessages.Select(m => m.Id).ToList(), before: 5, after: 5));
-        Assert.True((await Stores.Outbox.GetIndexStatusAsync(Alice)).IsClean);
-        Assert.Equal(0, (await Stores.Outbox.GetIndexStatusAsync(Alice)).Indexed);
+        Assert.Equal(new IndexStatus(0, 0, 0, 0, null), await Stores.Outbox.GetIndexStatusAsync(Alice));
+        Assert.Empty(await Stores.Outbox.ClaimAsync(10, Start.AddDays(1), TimeSpan.FromMinutes(1)));
     }
 
     [Fact]
@@ -439,6 +443,31 @@ public abstract class SessionStoreConformanceTests : StoreConformanceTestBase
         await AssertRefusedOrAsync(() => Stores.Messages.GetMessagesAsync(forged, "conv-1"), _ => Assert.Fail("the forged owner read Alice's messages"));
         await AssertRefusedOrAsync(() => Stores.Sessions.PurgeOwnerAsync(forged), r => Assert.Equal(0, r.Sessions));
         Assert.Equal(["my bank PIN is 4321"], (await Stores.Messages.GetMessagesAsync(Alice, "conv-1")).Select(m => m.Content));
+    }
+
+    [Fact]
+    public async Task SessionIdsThatCannotBeMatchedExactly_NeverReachAnotherSession()
+    {
+        // Cut at the U+0000 (or with the surrogate replaced), these ids named Alice's other sessions.
+        await Stores.Sessions.CreateSessionAsync(Alice, "conv-1", "first");
+        await Stores.Sessions.CreateSessionAsync(Alice, "conv-\uFFFD", "second");
+        await AppendAsync(Alice, "conv-1", "kept");
+        foreach (var forged in new[] { "conv-1\0" + new string('x', 600), "conv-" + (char)0xD800 })
+        {
+            await AssertRefusedOrAsync(() => Stores.Sessions.GetSessionAsync(Alice, forged, includeDeleted: true), Assert.Null);
+            await AssertRefusedOrAsync(() => Stores.Sessions.GetSessionsAsync(Alice, [forged], includeDeleted: true), Assert.Empty);
+            await AssertRefusedAsync(() => Stores.Sessions.RenameSessionAsync(Alice, forged, "renamed"));
+            await AssertRefusedAsync(() => Stores.Sessions.SetSessionActiveAsync(Alice, forged, false));
+            await AssertRefusedAsync(() => Stores.Sessions.PurgeSessionAsync(Alice, forged));
+            await AssertRefusedAsync(() => Stores.Messages.GetMessagesAsync(Alice, forged));
+            await AssertRefusedAsync(() => AppendAsync(Alice, forged, "misplaced"));
+            await AssertRefusedAsync(() => Stores.Outbox.GetIndexStatusAsync(Alice, forged));
+        }
+
+        var sessions = await Stores.Sessions.ListSessionsAsync(Alice);
+        Assert.Equal(["first", "second"], sessions.Select(s => s.Title).Order(StringComparer.Ordinal));
+        Assert.Equal(["kept"], (await Stores.Messages.GetMessagesAsync(Alice, "conv-1")).Select(m => m.Content));
+        Assert.Empty(await Stores.Messages.GetMessagesAsync(Alice, "conv-\uFFFD"));
     }
 
     [Fact]

@@ -152,6 +152,15 @@ public abstract class StoreConformanceTestBase : IAsyncLifetime
         check(result);
     }
 
+    /// <summary>Asserts that a call is refused: an <see cref="ArgumentException"/>, or <see cref="SessionNotFoundException"/>.</summary>
+    /// <param name="call">The call.</param>
+    /// <returns>A task.</returns>
+    protected static async Task AssertRefusedAsync(Func<Task> call)
+    {
+        var error = await Record.ExceptionAsync(call);
+        Assert.True(error is ArgumentException or SessionNotFoundException, $"expected a refusal, got {error?.GetType().Name ?? "success"}");
+    }
+
     /// <summary>Waits for concurrent work for at most <see cref="ConcurrencyTimeout"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="task">The work.</param>

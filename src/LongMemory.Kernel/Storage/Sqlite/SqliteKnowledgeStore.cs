@@ -244,7 +244,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     public async Task<int> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
 
         const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo, key AS Key FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
         const string SurvivorsSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE owner_key = @userId AND session_id IS NOT @sessionId AND superseded_by IN @ids;";

@@ -163,7 +163,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     public async Task<IReadOnlyList<long>> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
         var userId = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         const string Sql = "DELETE FROM model_memory WHERE owner_key = @userId AND session_id = @sessionId RETURNING id;";
         var ids = await _database.RunAsync<IReadOnlyList<long>>(
             "delete a session's model memory",

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
@@ -120,6 +122,17 @@ internal static class SqliteStoreSupport
                 string.Create(CultureInfo.InvariantCulture, $"The text has an unpaired UTF-16 surrogate (U+{(int)value[position]:X4}) at index {position}; it cannot be stored without being altered."),
                 paramName);
         }
+    }
+
+    /// <summary>
+    /// Checks an id a row is found by: not blank, and bound exactly (<see cref="EnsureStorableText"/>), so that an id cut at
+    /// a U+0000 or with a replaced surrogate never names another row.
+    /// </summary>
+    public static string EnsureId([NotNull] string? value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+    {
+        Throw.IfNullOrWhitespace(value, paramName);
+        EnsureStorableText(value, paramName!);
+        return value;
     }
 
     public static IEnumerable<long[]> Chunk(IReadOnlyList<long> ids) => ids.Distinct().Chunk(IdChunkSize);
