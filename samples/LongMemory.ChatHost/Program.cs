@@ -51,9 +51,11 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 catch (LongMemory.Kernel.LongMemoryStoreException ex)
 {
     ui.Error(ex.Message);
-    ui.Info(arguments.QdrantUrl is null
-        ? "The memory database could not be used; check the --db path and its permissions."
-        : $"Check that Qdrant answers at {arguments.QdrantUrl} (and --qdrant-key), or run without --qdrant.");
+    ui.Info(arguments.QdrantUrl is not null
+        ? $"Check that Qdrant answers at {arguments.QdrantUrl} (and --qdrant-key), or run without --qdrant."
+        : arguments.PostgresConnectionString is { } postgres
+            ? $"Check that {MemoryFactory.DescribePostgres(postgres)} answers, the role may log in and the pgvector extension is installed (CREATE EXTENSION vector)."
+            : "The memory database could not be used; check the --db path and its permissions.");
     return 1;
 }
 catch (LongMemory.Kernel.EmbeddingModelMismatchException ex)

@@ -20,8 +20,12 @@ internal static class BenchmarkProgram
           perf [--messages N] [--sessions S] [--durability normal|full] [--out FILE] [--keep-db]
               Ingest throughput, recall and context assembly latency, token counting, vector scan efficiency,
               prompt tokens per turn with memory vs. full history.
-          perf --store sqlite,postgres [--postgres CONNECTION_STRING] [--messages N] [--out FILE]
-              Index upsert and search p50/p95 of each store in one run (PostgreSQL: --postgres or LONGMEMORY_POSTGRES_URL).
+          perf --store sqlite,postgres [--postgres CONNECTION_STRING] [--messages 10000,100000] [--sessions S]
+                 [--synchronous-commit on|off] [--out FILE] [--keep-db]
+              The whole memory on each store in one run, at each size: ingest messages/s, recall and context assembly
+              p50/p95, the PostgreSQL server's settings (PostgreSQL: --postgres or LONGMEMORY_POSTGRES_URL).
+          perf --store sqlite,postgres --index-only [--postgres CONNECTION_STRING] [--messages N] [--out FILE]
+              The IMemoryIndex alone: upsert and search p50/p95 of each store in one run.
           reducers [--out FILE]
               SK's truncation and summarization reducers vs. LongMemoryChatHistoryReducer on one 1,000-message history.
           middleware [--turns N] [--warmup N] [--replay]

@@ -78,7 +78,9 @@ internal sealed class ChatApp : IAsyncDisposable
     public static async Task<ChatApp> StartAsync(ConsoleUi ui, HostArguments args, TextReader input, CancellationToken cancellationToken = default)
     {
         var connection = await ui.StatusAsync("Looking for an Ollama server...", () => ModelConnection.ProbeAsync(args, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var databasePath = args.DatabasePath ?? ChatMemoryBuilder.DefaultDatabasePath;
+        var databasePath = args.PostgresConnectionString is { } postgres
+            ? MemoryFactory.DescribePostgres(postgres)
+            : args.DatabasePath ?? ChatMemoryBuilder.DefaultDatabasePath;
         IChatClient inner;
         IEmbeddingGenerator<string, Embedding<float>>? embedder = null;
         IChatClient? summarizer = null;
@@ -104,7 +106,7 @@ internal sealed class ChatApp : IAsyncDisposable
         ChatMemory memory;
         try
         {
-            memory = MemoryFactory.Create(databasePath, connection.ContextTokens, MemoryFactory.ReserveFor(connection.ContextTokens), embedder, summarizer, args.QdrantUrl, args.QdrantApiKey);
+            memory = MemoryFactory.Create(databasePath, connection.ContextTokens, MemoryFactory.ReserveFor(connection.ContextTokens), embedder, summarizer, args.QdrantUrl, args.QdrantApiKey, args.PostgresConnectionString);
             await ui.StatusAsync("Opening memory...", async () =>
             {
                 await memory.StartAsync(cancellationToken).ConfigureAwait(false);

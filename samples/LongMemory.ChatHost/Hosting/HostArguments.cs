@@ -1,8 +1,9 @@
 using System.Globalization;
+using LongMemory.Kernel.PostgreSql;
 
 namespace LongMemory.ChatHost.Hosting;
 
-/// <summary>The command line of the chat host: <c>[demo] [--db FILE] [--user NAME] [--ollama URL] [--model M] [--embed-model M] [--context N] [--json FILE] [--offline] [--qdrant URL] [--qdrant-key KEY]</c>.</summary>
+/// <summary>The command line of the chat host: <c>[demo] [--db FILE] [--user NAME] [--ollama URL] [--model M] [--embed-model M] [--context N] [--json FILE] [--offline] [--qdrant URL] [--qdrant-key KEY] [--postgres CONNECTION]</c>.</summary>
 internal sealed class HostArguments
 {
     /// <summary>Gets a value indicating whether the <c>demo</c> subcommand was given.</summary>
@@ -32,6 +33,12 @@ internal sealed class HostArguments
     /// <summary>Gets the Qdrant API key given with <c>--qdrant-key</c> (or <c>QDRANT_API_KEY</c>).</summary>
     public string? QdrantApiKey { get; private init; }
 
+    /// <summary>
+    /// Gets the Npgsql connection string given with <c>--postgres</c> (<see langword="null"/>: SQLite): the whole memory,
+    /// and its search index unless <c>--qdrant</c> is given, lives in PostgreSQL.
+    /// </summary>
+    public string? PostgresConnectionString { get; private init; }
+
     /// <summary>Gets the JSON report path of the demo.</summary>
     public string? JsonPath { get; private init; }
 
@@ -59,6 +66,8 @@ internal sealed class HostArguments
           --offline            do not look for Ollama
           --qdrant URL         keep the search index in Qdrant (e.g. http://localhost:6333); sessions stay in SQLite
           --qdrant-key KEY     Qdrant API key (default: QDRANT_API_KEY)
+          --postgres CONN      keep the whole memory in PostgreSQL (with pgvector), e.g.
+                               "Host=localhost;Database=app;Username=app;Password=..."; the index too unless --qdrant
           --json FILE          demo: write the per-turn and recall-check report as JSON
           -h, --help           this text
         """;
@@ -71,7 +80,7 @@ internal sealed class HostArguments
     {
         ArgumentNullException.ThrowIfNull(args);
         bool demo = false, offline = false, help = false;
-        string? db = null, user = null, ollama = null, model = null, embed = null, json = null, qdrantKey = null;
+        string? db = null, user = null, ollama = null, model = null, embed = null, json = null, qdrantKey = null, postgres = null;
         Uri? qdrant = null;
         int? context = null;
         for (var i = 0; i < args.Count; i++)
@@ -117,6 +126,18 @@ internal sealed class HostArguments
                     }
 
                     break;
+                case "--postgres":
+                    postgres = Value(ref i);
+                    try
+                    {
+                        new PostgreSqlMemoryOptions { ConnectionString = postgres }.Validate();
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        throw new ArgumentException($"--postgres must be an Npgsql connection string such as \"Host=localhost;Database=app;Username=app\": {ex.Message}", ex);
+                    }
+
+                    break;
                 case "--qdrant-key":
                     qdrantKey = Value(ref i);
                     break;
@@ -129,6 +150,11 @@ internal sealed class HostArguments
                 default:
                     throw new ArgumentException($"Unknown argument '{arg}'. Run with --help for the options.");
             }
+        }
+
+        if (postgres is not null && db is not null)
+        {
+            throw new ArgumentException("--postgres and --db both choose where the memory lives: give one of them.");
         }
 
         return new HostArguments
@@ -144,6 +170,7 @@ internal sealed class HostArguments
             ForceOffline = offline,
             QdrantUrl = qdrant,
             QdrantApiKey = qdrantKey ?? Environment.GetEnvironmentVariable("QDRANT_API_KEY"),
+            PostgresConnectionString = postgres,
             ShowHelp = help,
         };
 

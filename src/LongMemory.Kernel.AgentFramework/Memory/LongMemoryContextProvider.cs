@@ -43,7 +43,7 @@ public sealed class LongMemoryContextProvider : AIContextProvider
             instructions = _memory.RecalledInstructions(assembled, RecallLabels, (int)(_memory.PromptBudget * _options.MaxContextShare));
         }
 
-        return new AIContext { Instructions = instructions, Tools = [.. _memory.CreateTools(scope)] };
+        return new AIContext { Instructions = instructions, Tools = [.. _memory.CreateTools(scope, _options.MemoryTools)] };
     }
 
     /// <inheritdoc />

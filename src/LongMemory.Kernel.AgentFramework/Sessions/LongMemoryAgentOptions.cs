@@ -20,6 +20,13 @@ public sealed class LongMemoryAgentOptions
     /// <value>Default 0.4.</value>
     public double MaxContextShare { get; set; } = 0.4;
 
+    /// <summary>
+    /// Gets or sets which memory tools <see cref="LongMemoryContextProvider"/> offers each run, bound to the run's user and
+    /// session: <see cref="MemoryToolSet.Compact"/> (Remember, Recall, Forget) for small windows.
+    /// </summary>
+    /// <value>Default <see cref="MemoryToolSet.Full"/>.</value>
+    public MemoryToolSet MemoryTools { get; set; } = MemoryToolSet.Full;
+
     internal LongMemoryAgentOptions Validate()
     {
         if (UserId is not null && string.IsNullOrWhiteSpace(UserId))
@@ -32,6 +39,11 @@ public sealed class LongMemoryAgentOptions
             throw new ArgumentException($"{nameof(LongMemoryAgentOptions)}.{nameof(MaxContextShare)} must be in (0, 1] (it was {MaxContextShare}).", nameof(MaxContextShare));
         }
 
-        return new LongMemoryAgentOptions { UserId = UserId, MaxContextShare = MaxContextShare };
+        if (!Enum.IsDefined(MemoryTools))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryTools), MemoryTools, $"{nameof(LongMemoryAgentOptions)}.{nameof(MemoryTools)} must be MemoryToolSet.Full or MemoryToolSet.Compact.");
+        }
+
+        return new LongMemoryAgentOptions { UserId = UserId, MaxContextShare = MaxContextShare, MemoryTools = MemoryTools };
     }
 }

@@ -26,28 +26,8 @@ public static class PostgreSqlServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
-        var options = new PostgreSqlMemoryOptions();
-        configure(options);
-        var fromContainer = options.DataSource is null && string.IsNullOrWhiteSpace(options.ConnectionString);
-        if (!fromContainer)
-        {
-            options.Validate();
-        }
-
-        services.RemoveAll<PostgreSqlMemoryDatabase>();
-        services.RemoveAll<PostgresMemoryIndex>();
+        AddPostgreSqlMemoryDatabase(services, configure);
         services.RemoveAll<IMemoryIndex>();
-        services.AddSingleton(sp =>
-        {
-            if (fromContainer)
-            {
-                options.DataSource = sp.GetService<NpgsqlDataSource>() ?? throw new InvalidOperationException(
-                    $"Set {nameof(PostgreSqlMemoryOptions)}.{nameof(PostgreSqlMemoryOptions.ConnectionString)} or register an NpgsqlDataSource (built with UseVector()) in the container.");
-            }
-
-            return new PostgreSqlMemoryDatabase(options, sp.GetService<ILoggerFactory>());
-        });
-        services.AddSingleton(sp => new PostgresMemoryIndex(sp.GetRequiredService<PostgreSqlMemoryDatabase>(), sp.GetService<ILoggerFactory>()));
         services.AddSingleton<IMemoryIndex>(sp => sp.GetRequiredService<PostgresMemoryIndex>());
         return services;
     }
@@ -66,5 +46,35 @@ public static class PostgreSqlServiceCollectionExtensions
             options.ConnectionString = connectionString;
             configure?.Invoke(options);
         });
+    }
+
+    /// <summary>
+    /// Registers <see cref="PostgreSqlMemoryDatabase"/> and <see cref="PostgresMemoryIndex"/> (on it) as singletons, replacing
+    /// earlier registrations; with neither a connection string nor a data source set, the container's
+    /// <see cref="NpgsqlDataSource"/> is used.
+    /// </summary>
+    internal static void AddPostgreSqlMemoryDatabase(IServiceCollection services, Action<PostgreSqlMemoryOptions> configure)
+    {
+        var options = new PostgreSqlMemoryOptions();
+        configure(options);
+        var fromContainer = options.DataSource is null && string.IsNullOrWhiteSpace(options.ConnectionString);
+        if (!fromContainer)
+        {
+            options.Validate();
+        }
+
+        services.RemoveAll<PostgreSqlMemoryDatabase>();
+        services.RemoveAll<PostgresMemoryIndex>();
+        services.AddSingleton(sp =>
+        {
+            if (fromContainer)
+            {
+                options.DataSource = sp.GetService<NpgsqlDataSource>() ?? throw new InvalidOperationException(
+                    $"Set {nameof(PostgreSqlMemoryOptions)}.{nameof(PostgreSqlMemoryOptions.ConnectionString)} or register an NpgsqlDataSource (built with UseVector()) in the container.");
+            }
+
+            return new PostgreSqlMemoryDatabase(options, sp.GetService<ILoggerFactory>());
+        });
+        services.AddSingleton(sp => new PostgresMemoryIndex(sp.GetRequiredService<PostgreSqlMemoryDatabase>(), sp.GetService<ILoggerFactory>()));
     }
 }

@@ -19,7 +19,7 @@ public static class LongMemoryBuilderQdrantExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddQdrantMemoryIndex(endpoint, apiKey, configure);
-        return builder.UseMemoryIndex((sp, _) => sp.GetRequiredService<IMemoryIndex>());
+        return builder.UseMemoryIndex(sp => sp.GetRequiredService<IMemoryIndex>());
     }
 
     /// <summary>Keeps the search index in Qdrant; see <see cref="UseQdrant(LongMemoryBuilder, Uri, string?, Action{QdrantMemoryIndexOptions}?)"/>.</summary>

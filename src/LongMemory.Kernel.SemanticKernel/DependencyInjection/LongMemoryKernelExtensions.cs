@@ -45,6 +45,40 @@ public static class LongMemoryKernelExtensions
         return plugins;
     }
 
+    /// <summary>Adds the memory functions of <paramref name="toolSet"/> for one user and session to a kernel's plugins.</summary>
+    /// <param name="plugins">The kernel's plugins.</param>
+    /// <param name="memory">The memory.</param>
+    /// <param name="scope">The user and session the functions act for (the model cannot change it).</param>
+    /// <param name="toolSet">Which functions: <see cref="MemoryToolSet.Full"/> (<see cref="LongMemoryPlugin"/>) or
+    /// <see cref="MemoryToolSet.Compact"/> (<see cref="LongMemoryCompactPlugin"/>, for small windows).</param>
+    /// <param name="pluginName">The plugin name; default <see cref="LongMemoryPlugin.DefaultPluginName"/>.</param>
+    /// <returns>The plugin.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="toolSet"/> is not a defined <see cref="MemoryToolSet"/>.</exception>
+    public static KernelPlugin AddLongMemory(this ICollection<KernelPlugin> plugins, ChatMemory memory, MemoryScope scope, MemoryToolSet toolSet, string pluginName = LongMemoryPlugin.DefaultPluginName)
+    {
+        ArgumentNullException.ThrowIfNull(plugins);
+        var plugin = CreatePlugin(memory, scope, toolSet, pluginName);
+        plugins.Add(plugin);
+        return plugin;
+    }
+
+    /// <summary>Adds the memory functions of <paramref name="toolSet"/> for one user and session to a kernel builder's plugins.</summary>
+    /// <param name="plugins">The builder's plugins.</param>
+    /// <param name="memory">The memory.</param>
+    /// <param name="scope">The user and session the functions act for.</param>
+    /// <param name="toolSet">Which functions: <see cref="MemoryToolSet.Full"/> or <see cref="MemoryToolSet.Compact"/> (for small windows).</param>
+    /// <param name="pluginName">The plugin name; default <see cref="LongMemoryPlugin.DefaultPluginName"/>.</param>
+    /// <returns>The builder's plugins.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="toolSet"/> is not a defined <see cref="MemoryToolSet"/>.</exception>
+    public static IKernelBuilderPlugins AddLongMemory(this IKernelBuilderPlugins plugins, ChatMemory memory, MemoryScope scope, MemoryToolSet toolSet, string pluginName = LongMemoryPlugin.DefaultPluginName)
+    {
+        ArgumentNullException.ThrowIfNull(plugins);
+        var plugin = CreatePlugin(memory, scope, toolSet, pluginName);
+        plugins.Services.AddSingleton(plugin);
+        plugins.Services.AddSingleton<IFunctionInvocationFilter>(new LongMemoryToolErrorFilter(pluginName));
+        return plugins;
+    }
+
     /// <summary>
     /// Gives the kernel's chat service long-term memory: registers <paramref name="memory"/> and wraps the chat
     /// completion service (and chat client) registered so far with the memory middleware (<see cref="LongMemoryChatClient"/>).
@@ -82,8 +116,24 @@ public static class LongMemoryKernelExtensions
         return memoryBuilder;
     }
 
+    private static KernelPlugin CreatePlugin(ChatMemory memory, MemoryScope scope, MemoryToolSet toolSet, string pluginName) => toolSet switch
+    {
+        MemoryToolSet.Full => KernelPluginFactory.CreateFromObject(new LongMemoryPlugin(memory, scope), pluginName),
+        MemoryToolSet.Compact => KernelPluginFactory.CreateFromObject(new LongMemoryCompactPlugin(memory, scope), pluginName),
+        _ => throw new ArgumentOutOfRangeException(nameof(toolSet), toolSet, "toolSet must be MemoryToolSet.Full or MemoryToolSet.Compact."),
+    };
+
     private static void Decorate(IServiceCollection services, Func<IServiceProvider, ChatMemory> memory, LongMemoryChatClientOptions? options)
     {
+        options?.Validate();
+        if (options?.MemoryTools is not null)
+        {
+            // The kernel's function invocation sits above the memory and runs only the kernel's functions.
+            throw new ArgumentException(
+                "LongMemoryChatClientOptions.MemoryTools is not supported behind the kernel's chat service: add the memory functions as a plugin instead (kernel.Plugins.AddLongMemory(memory, scope, MemoryToolSet.Compact)).",
+                nameof(options));
+        }
+
         var decorated = false;
         for (var i = services.Count - 1; i >= 0; i--)
         {

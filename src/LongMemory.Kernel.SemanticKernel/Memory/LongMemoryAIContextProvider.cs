@@ -39,6 +39,18 @@ public sealed class LongMemoryAIContextProvider : AIContextProvider
         set => field = value is > 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxContextShare), value, $"{nameof(MaxContextShare)} must be in (0, 1].");
     } = 0.4;
 
+    /// <summary>
+    /// Gets or sets which memory functions the provider supplies before each model call:
+    /// <see cref="MemoryToolSet.Compact"/> (Remember, Recall, Forget) for small windows.
+    /// </summary>
+    /// <value>Default <see cref="MemoryToolSet.Full"/>.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="MemoryToolSet"/>.</exception>
+    public MemoryToolSet MemoryTools
+    {
+        get;
+        set => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(MemoryTools), value, $"{nameof(MemoryTools)} must be MemoryToolSet.Full or MemoryToolSet.Compact.");
+    } = MemoryToolSet.Full;
+
     /// <inheritdoc />
     public override Task ConversationCreatedAsync(string? conversationId, CancellationToken cancellationToken = default)
     {
@@ -65,7 +77,7 @@ public sealed class LongMemoryAIContextProvider : AIContextProvider
         Throw.IfNull(newMessages);
         var scope = await ScopeAsync(_threadId, cancellationToken).ConfigureAwait(false);
         var context = new AIContext();
-        foreach (var tool in _memory.CreateTools(scope))
+        foreach (var tool in _memory.CreateTools(scope, MemoryTools))
         {
             context.AIFunctions.Add(tool);
         }

@@ -9,7 +9,7 @@ namespace LongMemory.Kernel.SemanticKernel;
 /// supplies a user or session id. Results are compact JSON; bad arguments come back as <c>{"error": "..."}</c>.
 /// </summary>
 /// <remarks>
-/// Each function calls <see cref="MemoryToolOperations"/>, the same code behind <see cref="ScopedMemory.CreateTools"/>,
+/// Each function calls <see cref="MemoryToolOperations"/>, the same code behind <see cref="ScopedMemory.CreateTools()"/>,
 /// so the plugin and the <c>AIFunction</c> tools behave identically. Register it with
 /// <c>kernel.Plugins.AddLongMemory(memory, scope)</c> or <c>kernelBuilder.Plugins.AddLongMemory(memory, scope)</c>.
 /// </remarks>

@@ -88,7 +88,7 @@ internal sealed class MemoryAdapter(ChatMemory memory)
     public Task<AssembledContext> AssembleAsync(MemoryScope scope, IReadOnlyList<ChatMessage> newMessages, CancellationToken cancellationToken)
         => Memory.ForScope(scope).AssembleContextAsync(newMessages, null, cancellationToken);
 
-    public IReadOnlyList<AIFunction> CreateTools(MemoryScope scope) => Memory.ForScope(scope).CreateTools();
+    public IReadOnlyList<AIFunction> CreateTools(MemoryScope scope, MemoryToolSet toolSet = MemoryToolSet.Full) => Memory.ForScope(scope).CreateTools(toolSet);
 
     /// <summary>
     /// The recalled part of an assembled prompt, as one instructions text: the core's memory notice and the labelled,

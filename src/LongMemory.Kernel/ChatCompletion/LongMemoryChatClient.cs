@@ -232,6 +232,7 @@ public sealed partial class LongMemoryChatClient : DelegatingChatClient
         var sessionId = ResolveSessionId(options, conversation)
             ?? await _memory.CreateSessionAsync(userId, cancellationToken).ConfigureAwait(false);
         var scope = new MemoryScope(userId, sessionId);
+        options = MemoryTools.Offer(options, _memory.Memory, scope, _options.MemoryTools);
         var held = await _locks.AcquireAsync((userId is null ? "anonymous" : "user:" + userId) + "\u001f" + sessionId, cancellationToken).ConfigureAwait(false);
         try
         {

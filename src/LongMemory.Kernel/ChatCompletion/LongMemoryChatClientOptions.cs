@@ -54,6 +54,16 @@ public sealed class LongMemoryChatClientOptions
     /// <value>Default 30 seconds.</value>
     public TimeSpan PersistTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets the memory tools the client adds to every call's <c>ChatOptions.Tools</c>, bound to the call's user
+    /// and session; <see cref="MemoryToolSet.Compact"/> for small windows. They count into the budget like every tool.
+    /// A function-invocation client below this one (<c>model.AsBuilder().UseFunctionInvocation()</c>, then
+    /// <c>WithLongMemory</c>) runs them; one above it only runs the tools it was given, so there pass
+    /// <see cref="ScopedMemory.CreateTools(MemoryToolSet)"/> in the call's options instead.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: the client adds no tools.</value>
+    public MemoryToolSet? MemoryTools { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -65,6 +75,11 @@ public sealed class LongMemoryChatClientOptions
         if (SessionId is not null)
         {
             Throw.IfNullOrWhitespace(SessionId, nameof(SessionId));
+        }
+
+        if (MemoryTools is { } toolSet && !Enum.IsDefined(toolSet))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryTools), toolSet, "MemoryTools must be MemoryToolSet.Full, MemoryToolSet.Compact or null.");
         }
 
         if (PersistTimeout <= TimeSpan.Zero)

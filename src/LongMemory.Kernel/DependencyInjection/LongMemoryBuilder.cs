@@ -17,6 +17,10 @@ public sealed class LongMemoryBuilder
 
     internal Func<IServiceProvider, SqliteMemoryDatabase, IMemoryIndex>? IndexFactory { get; private set; }
 
+    internal Func<IServiceProvider, IMemoryIndex>? StorageIndependentIndexFactory { get; private set; }
+
+    internal Func<IServiceProvider, ChatMemoryComponents, IDisposable?>? StorageFactory { get; private set; }
+
     internal Func<IServiceProvider, IEmbeddingGenerator<string, Embedding<float>>>? EmbedderFactory { get; private set; }
 
     internal Func<IServiceProvider, IChatClient>? SummarizerClientFactory { get; private set; }
@@ -32,6 +36,7 @@ public sealed class LongMemoryBuilder
     {
         DatabasePath = path ?? ChatMemoryBuilder.DefaultDatabasePath;
         InMemory = false;
+        StorageFactory = null;
         return this;
     }
 
@@ -40,15 +45,44 @@ public sealed class LongMemoryBuilder
     public LongMemoryBuilder UseInMemoryDatabase()
     {
         InMemory = true;
+        StorageFactory = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Takes the stores from another storage backend instead of SQLite (PostgreSQL's <c>UsePostgreSql</c> calls this);
+    /// see <see cref="ChatMemoryBuilder.UseStorage"/>.
+    /// </summary>
+    /// <param name="factory">
+    /// Sets the store properties (and optionally a default index) of the components, which already hold the clock, logger
+    /// factory, embedder and token counter; returns what the memory disposes with itself, or <see langword="null"/> when
+    /// the container owns everything.
+    /// </param>
+    /// <returns>This builder.</returns>
+    public LongMemoryBuilder UseStorage(Func<IServiceProvider, ChatMemoryComponents, IDisposable?> factory)
+    {
+        StorageFactory = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
     }
 
     /// <summary>Uses another memory index (Qdrant's <c>UseQdrant</c> calls this).</summary>
     /// <param name="factory">Creates the index.</param>
     /// <returns>This builder.</returns>
+    /// <remarks>The factory needs the SQLite stores; with <see cref="UseStorage"/> use <see cref="UseMemoryIndex(Func{IServiceProvider, IMemoryIndex})"/>.</remarks>
     public LongMemoryBuilder UseMemoryIndex(Func<IServiceProvider, SqliteMemoryDatabase, IMemoryIndex> factory)
     {
         IndexFactory = factory ?? throw new ArgumentNullException(nameof(factory));
+        StorageIndependentIndexFactory = null;
+        return this;
+    }
+
+    /// <summary>Uses another memory index (Qdrant's <c>UseQdrant</c> calls this) with any storage backend.</summary>
+    /// <param name="factory">Creates the index.</param>
+    /// <returns>This builder.</returns>
+    public LongMemoryBuilder UseMemoryIndex(Func<IServiceProvider, IMemoryIndex> factory)
+    {
+        StorageIndependentIndexFactory = factory ?? throw new ArgumentNullException(nameof(factory));
+        IndexFactory = null;
         return this;
     }
 

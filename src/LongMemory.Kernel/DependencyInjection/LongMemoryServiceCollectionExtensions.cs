@@ -50,7 +50,11 @@ public static partial class LongMemoryServiceCollectionExtensions
         var memoryBuilder = new ChatMemoryBuilder()
             .Configure(o => CopyInto(options, o))
             .UseTimeProvider(sp.GetRequiredService<TimeProvider>());
-        if (builder.InMemory)
+        if (builder.StorageFactory is { } storage)
+        {
+            memoryBuilder.UseStorage(components => storage(sp, components));
+        }
+        else if (builder.InMemory)
         {
             memoryBuilder.UseInMemoryDatabase();
         }
@@ -64,13 +68,17 @@ public static partial class LongMemoryServiceCollectionExtensions
             memoryBuilder.UseLoggerFactory(loggers);
         }
 
-        if (builder.IndexFactory is { } indexFactory)
+        if (builder.StorageIndependentIndexFactory is { } anyStorageIndex)
+        {
+            memoryBuilder.UseMemoryIndex(() => anyStorageIndex(sp));
+        }
+        else if (builder.IndexFactory is { } indexFactory)
         {
             memoryBuilder.UseMemoryIndex(db => indexFactory(sp, db));
         }
         else if (sp.GetService<IMemoryIndex>() is { } registeredIndex)
         {
-            memoryBuilder.UseMemoryIndex(_ => registeredIndex);
+            memoryBuilder.UseMemoryIndex(() => registeredIndex);
         }
 
         var embedder = builder.EmbedderFactory?.Invoke(sp) ?? sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>();

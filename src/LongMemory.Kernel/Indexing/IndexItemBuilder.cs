@@ -81,7 +81,7 @@ internal static class IndexItemBuilder
     {
         Id = KnowledgeItemId(entry.Key),
         Collection = MemoryCollections.Knowledge,
-        UserId = entry.UserId,
+        UserId = entry.Owner.Key,
         SessionId = entry.SessionId,
         Type = "fact",
         Text = KnowledgeHints.IndexText(entry.Key, entry.Value),
@@ -100,7 +100,7 @@ internal static class IndexItemBuilder
     {
         Id = ModelMemoryItemId(entry.Id),
         Collection = MemoryCollections.ModelMemory,
-        UserId = entry.UserId,
+        UserId = entry.Owner.Key,
         SessionId = entry.SessionId,
         Type = "memory",
         Text = entry.Content,

@@ -242,7 +242,7 @@ internal sealed partial class MemoryIndexer
                     break;
 
                 case IndexItemKind.Knowledge:
-                    var current = await _sources.Knowledge.GetCurrentAsync(ownerKey, entry.SourceId, cancellationToken).ConfigureAwait(false);
+                    var current = await _sources.Knowledge.GetCurrentAsync(entry.Owner, entry.SourceId, cancellationToken).ConfigureAwait(false);
                     if (current.Count == 0)
                     {
                         deletes.Add((ownerKey, MemoryCollections.Knowledge, IndexItemBuilder.KnowledgeItemId(entry.SourceId)));
@@ -256,7 +256,7 @@ internal sealed partial class MemoryIndexer
 
                 case IndexItemKind.ModelMemory:
                     var memoryId = long.Parse(entry.SourceId, CultureInfo.InvariantCulture);
-                    var memory = await _sources.ModelMemory.GetAsync(ownerKey, memoryId, cancellationToken).ConfigureAwait(false);
+                    var memory = await _sources.ModelMemory.GetAsync(entry.Owner, memoryId, cancellationToken).ConfigureAwait(false);
                     if (memory is null)
                     {
                         deletes.Add((ownerKey, MemoryCollections.ModelMemory, IndexItemBuilder.ModelMemoryItemId(memoryId)));

@@ -18,46 +18,46 @@ public interface IKnowledgeStore
     Task<KnowledgeEntry> UpsertAsync(KnowledgeEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the owner's current entries, optionally for one key.</summary>
-    /// <param name="userId">The owner key.</param>
+    /// <param name="owner">The owner.</param>
     /// <param name="key">A key, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The entries, most recent first.</returns>
-    Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(string userId, string? key = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(MemoryOwner owner, string? key = null, CancellationToken cancellationToken = default);
 
     /// <summary>Lists every entry the owner ever had for a key (current, superseded and forgotten markers), oldest first.</summary>
-    /// <param name="userId">The owner key.</param>
+    /// <param name="owner">The owner.</param>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The history.</returns>
-    Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(string userId, string key, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(MemoryOwner owner, string key, CancellationToken cancellationToken = default);
 
     /// <summary>Gets an entry of the owner by id.</summary>
-    /// <param name="userId">The owner key.</param>
+    /// <param name="owner">The owner.</param>
     /// <param name="id">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The entry or <see langword="null"/>.</returns>
-    Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default);
+    Task<KnowledgeEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Forgets an entry of the owner (current or history): its value is erased and the row stays as a marker that a fact
     /// was forgotten (<see cref="KnowledgeEntry.ForgottenAt"/>, closed when it was current). No older value becomes current.
     /// </summary>
-    /// <param name="userId">The owner key.</param>
+    /// <param name="owner">The owner.</param>
     /// <param name="id">The entry id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when an entry was forgotten (<see langword="false"/> when unknown or already forgotten).</returns>
-    Task<bool> ForgetAsync(string userId, long id, CancellationToken cancellationToken = default);
+    Task<bool> ForgetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes every entry of an owner learned in one of its sessions (used by a hard delete of the session).</summary>
-    /// <param name="userId">The owner key.</param>
+    /// <param name="owner">The owner.</param>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number deleted.</returns>
-    Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default);
+    Task<int> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes every entry of an owner (used when a user is forgotten).</summary>
-    /// <param name="userId">The owner key.</param>
+    /// <param name="owner">The owner.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number deleted.</returns>
-    Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default);
+    Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default);
 }

@@ -16,9 +16,9 @@ internal sealed class IndexedKnowledgeStore(IKnowledgeStore inner, Func<bool, Ca
         return current;
     }
 
-    public async Task<bool> ForgetAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<bool> ForgetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        if (!await inner.ForgetAsync(userId, id, cancellationToken).ConfigureAwait(false))
+        if (!await inner.ForgetAsync(owner, id, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -27,18 +27,18 @@ internal sealed class IndexedKnowledgeStore(IKnowledgeStore inner, Func<bool, Ca
         return true;
     }
 
-    public Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(string userId, string? key = null, CancellationToken cancellationToken = default)
-        => inner.GetCurrentAsync(userId, key, cancellationToken);
+    public Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(MemoryOwner owner, string? key = null, CancellationToken cancellationToken = default)
+        => inner.GetCurrentAsync(owner, key, cancellationToken);
 
-    public Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(string userId, string key, CancellationToken cancellationToken = default)
-        => inner.GetHistoryAsync(userId, key, cancellationToken);
+    public Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(MemoryOwner owner, string key, CancellationToken cancellationToken = default)
+        => inner.GetHistoryAsync(owner, key, cancellationToken);
 
-    public Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
-        => inner.GetAsync(userId, id, cancellationToken);
+    public Task<KnowledgeEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
+        => inner.GetAsync(owner, id, cancellationToken);
 
-    public async Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    public async Task<int> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
-        var deleted = await inner.DeleteBySessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
+        var deleted = await inner.DeleteBySessionAsync(owner, sessionId, cancellationToken).ConfigureAwait(false);
         if (deleted > 0)
         {
             await afterWriteAsync(true, cancellationToken).ConfigureAwait(false);
@@ -47,9 +47,9 @@ internal sealed class IndexedKnowledgeStore(IKnowledgeStore inner, Func<bool, Ca
         return deleted;
     }
 
-    public async Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default)
+    public async Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
-        var deleted = await inner.DeleteOwnerAsync(userId, cancellationToken).ConfigureAwait(false);
+        var deleted = await inner.DeleteOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
         if (deleted > 0)
         {
             await afterWriteAsync(true, cancellationToken).ConfigureAwait(false);

@@ -94,11 +94,11 @@ public sealed partial class KnowledgeCapture
         foreach (var fact in latest)
         {
             var validFrom = fact.SourceMessageId is { } id && times.TryGetValue(id, out var at) && at != default ? at : newest;
-            var before = await _knowledgeStore.GetCurrentAsync(scope.Owner.Key, fact.Key, cancellationToken).ConfigureAwait(false);
+            var before = await _knowledgeStore.GetCurrentAsync(scope.Owner, fact.Key, cancellationToken).ConfigureAwait(false);
             var stored = await _knowledgeStore.UpsertAsync(
                 new KnowledgeEntry
                 {
-                    UserId = scope.Owner.Key,
+                    Owner = scope.Owner,
                     SessionId = scope.SessionId,
                     Key = fact.Key,
                     Value = fact.Value,

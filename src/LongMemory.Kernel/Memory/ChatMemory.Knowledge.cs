@@ -10,7 +10,7 @@ public sealed partial class ChatMemory
     internal async Task<IReadOnlyList<KnowledgeEntry>> GetKnowledgeAsync(MemoryScope scope, string? key = null, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        var entries = await Knowledge.GetCurrentAsync(scope.Owner.Key, key, cancellationToken).ConfigureAwait(false);
+        var entries = await Knowledge.GetCurrentAsync(scope.Owner, key, cancellationToken).ConfigureAwait(false);
         return await WithoutHiddenSessionsAsync(scope.Owner, entries, e => e.SessionId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -23,7 +23,7 @@ public sealed partial class ChatMemory
     {
         Throw.IfNull(scope);
         Throw.IfNullOrWhitespace(key);
-        var entries = await Knowledge.GetHistoryAsync(scope.Owner.Key, key, cancellationToken).ConfigureAwait(false);
+        var entries = await Knowledge.GetHistoryAsync(scope.Owner, key, cancellationToken).ConfigureAwait(false);
         return await WithoutHiddenSessionsAsync(scope.Owner, entries, e => e.SessionId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -45,7 +45,7 @@ public sealed partial class ChatMemory
         var entry = await Knowledge.UpsertAsync(
             new KnowledgeEntry
             {
-                UserId = scope.Owner.Key,
+                Owner = scope.Owner,
                 SessionId = scope.SessionId,
                 Key = key,
                 Value = value,
@@ -69,7 +69,7 @@ public sealed partial class ChatMemory
     {
         Throw.IfNull(scope);
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        return await Knowledge.ForgetAsync(scope.Owner.Key, entryId, cancellationToken).ConfigureAwait(false);
+        return await Knowledge.ForgetAsync(scope.Owner, entryId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

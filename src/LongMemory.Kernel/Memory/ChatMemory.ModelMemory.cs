@@ -21,7 +21,7 @@ public sealed partial class ChatMemory
         Throw.IfNullOrWhitespace(content);
         Throw.IfOutOfRange(importance, 0, 1);
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        var owner = scope.Owner.Key;
+        var owner = scope.Owner;
         ReadOnlyMemory<float> vector;
         try
         {
@@ -34,7 +34,7 @@ public sealed partial class ChatMemory
         }
 
         var nearest = await Index.SearchAsync(
-            new MemorySearchRequest(new MemoryFilter(owner) { Collections = [MemoryCollections.ModelMemory] }) { QueryVector = vector, Top = 1 },
+            new MemorySearchRequest(new MemoryFilter(owner.Key) { Collections = [MemoryCollections.ModelMemory] }) { QueryVector = vector, Top = 1 },
             cancellationToken).ConfigureAwait(false);
         ModelMemoryEntry entry;
         if (nearest.Count > 0 && nearest[0].VectorSimilarity >= Options.NearDuplicateThreshold
@@ -53,7 +53,7 @@ public sealed partial class ChatMemory
         else
         {
             entry = await ModelMemory.AddAsync(
-                new ModelMemoryEntry { UserId = owner, SessionId = scope.SessionId, Content = content, Category = category, Importance = importance, Source = source },
+                new ModelMemoryEntry { Owner = owner, SessionId = scope.SessionId, Content = content, Category = category, Importance = importance, Source = source },
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -70,7 +70,7 @@ public sealed partial class ChatMemory
     internal async Task<IReadOnlyList<ModelMemoryEntry>> GetModelMemoryAsync(MemoryScope scope, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        var entries = await ModelMemory.ListAsync(scope.Owner.Key, 0, 1000, cancellationToken).ConfigureAwait(false);
+        var entries = await ModelMemory.ListAsync(scope.Owner, 0, 1000, cancellationToken).ConfigureAwait(false);
         return await WithoutHiddenSessionsAsync(scope.Owner, entries, e => e.SessionId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -82,7 +82,7 @@ public sealed partial class ChatMemory
     internal async Task<bool> ForgetModelMemoryAsync(MemoryScope scope, long entryId, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(scope);
-        if (!await ModelMemory.DeleteAsync(scope.Owner.Key, entryId, cancellationToken).ConfigureAwait(false))
+        if (!await ModelMemory.DeleteAsync(scope.Owner, entryId, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }

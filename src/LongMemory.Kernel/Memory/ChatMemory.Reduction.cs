@@ -90,7 +90,7 @@ public sealed partial class ChatMemory
         var session = await RequireSessionAsync(scope, cancellationToken).ConfigureAwait(false);
         var summaries = await Summaries.GetSummariesAsync(scope.Owner, session.Id, activeOnly: true, cancellationToken).ConfigureAwait(false);
         var live = await Messages.GetMessagesAsync(scope.Owner, session.Id, new MessageQuery { IncludeTrimmed = false }, cancellationToken).ConfigureAwait(false);
-        var knowledge = await Knowledge.GetCurrentAsync(scope.Owner.Key, null, cancellationToken).ConfigureAwait(false);
+        var knowledge = await Knowledge.GetCurrentAsync(scope.Owner, null, cancellationToken).ConfigureAwait(false);
 
         var overview = await Summarizer.SummarizeAsync(
             new SummarizationRequest

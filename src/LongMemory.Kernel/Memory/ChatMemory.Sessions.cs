@@ -101,15 +101,15 @@ public sealed partial class ChatMemory
         // SQL first (the purge drops the session's rows, documents and outbox entries), then what was derived only from
         // it (knowledge keys are queued to follow whatever stays current; model memory saved in it), then every index item
         // of the session, so no pass can re-add one afterwards.
-        var owner = scope.Owner.Key;
-        await Sessions.PurgeSessionAsync(scope.Owner, session.Id, cancellationToken).ConfigureAwait(false);
+        var owner = scope.Owner;
+        await Sessions.PurgeSessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
         await Knowledge.DeleteBySessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
         var modelMemory = await ModelMemory.DeleteBySessionAsync(owner, session.Id, cancellationToken).ConfigureAwait(false);
-        await Index.DeleteAsync(new MemoryFilter(owner) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(new MemoryFilter(owner.Key) { SessionId = session.Id }, cancellationToken).ConfigureAwait(false);
         if (modelMemory.Count > 0)
         {
             // Model memory items carry no session id: delete them by id.
-            await Index.DeleteAsync(owner, MemoryCollections.ModelMemory, modelMemory.Select(IndexItemBuilder.ModelMemoryItemId).ToList(), cancellationToken).ConfigureAwait(false);
+            await Index.DeleteAsync(owner.Key, MemoryCollections.ModelMemory, modelMemory.Select(IndexItemBuilder.ModelMemoryItemId).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         await ScrubAsync(cancellationToken).ConfigureAwait(false);
@@ -143,10 +143,15 @@ public sealed partial class ChatMemory
         // just re-indexable. Background indexing of this owner's last messages is waited for so it cannot re-add items.
         await WhenIdleAsync(cancellationToken).ConfigureAwait(false);
         var filter = new MemoryFilter(owner.Key);
+        if (OwnerPurge is { } purge)
+        {
+            return await PurgeOwnerAsync(purge, owner, filter, cancellationToken).ConfigureAwait(false);
+        }
+
         var indexItems = await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
         await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
-        var knowledge = await Knowledge.DeleteOwnerAsync(owner.Key, cancellationToken).ConfigureAwait(false);
-        var modelMemory = await ModelMemory.DeleteOwnerAsync(owner.Key, cancellationToken).ConfigureAwait(false);
+        var knowledge = await Knowledge.DeleteOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+        var modelMemory = await ModelMemory.DeleteOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
         var sessions = await Sessions.PurgeOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
 
         // Anything indexed between the count and the purge (a turn racing the forget) goes too.
@@ -162,6 +167,27 @@ public sealed partial class ChatMemory
             IndexItems = indexItems,
             CompletedAt = _time.GetUtcNow(),
         };
+    }
+
+    /// <summary>Forgets an owner through the backend's one-transaction purge (see <see cref="IOwnerPurge"/>).</summary>
+    private async Task<ForgetUserReceipt> PurgeOwnerAsync(IOwnerPurge purge, MemoryOwner owner, MemoryFilter filter, CancellationToken cancellationToken)
+    {
+        // An index the purge does not hold goes first, for the reason above.
+        long indexItems = 0;
+        if (!purge.IncludesIndex(Index))
+        {
+            indexItems = await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
+            await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
+        }
+
+        var receipt = await purge.PurgeOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+
+        // Anything indexed between the count and the purge (a turn racing the forget) goes too.
+        indexItems += receipt.IndexItems + await Index.CountAsync(filter, cancellationToken).ConfigureAwait(false);
+        await Index.DeleteAsync(filter, cancellationToken).ConfigureAwait(false);
+        ForgetPresence(owner.Key);
+        await ScrubAsync(cancellationToken).ConfigureAwait(false);
+        return receipt with { UserId = owner.Id, IndexItems = indexItems, CompletedAt = _time.GetUtcNow() };
     }
 
     /// <summary>On SQLite, makes what was just deleted unrecoverable from the files (FTS merge, WAL checkpoint).</summary>

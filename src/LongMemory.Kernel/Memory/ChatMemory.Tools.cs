@@ -11,8 +11,9 @@ public sealed partial class ChatMemory
     /// <c>kernel.Plugins.AddFromFunctions("memory", tools.Select(t => t.AsKernelFunction()))</c>.
     /// </summary>
     /// <param name="scope">The user and session the tools act for (the model cannot change it).</param>
+    /// <param name="toolSet">Which tools: the seven (default) or the compact three (Remember, Recall, Forget).</param>
     /// <returns>The tools.</returns>
-    internal IReadOnlyList<AIFunction> CreateTools(MemoryScope scope)
+    internal IReadOnlyList<AIFunction> CreateTools(MemoryScope scope, MemoryToolSet toolSet = MemoryToolSet.Full)
     {
         Throw.IfNull(scope);
         if (scope.SessionId is null)
@@ -20,6 +21,6 @@ public sealed partial class ChatMemory
             throw new ArgumentException("Memory tools need a scope with a session.", nameof(scope));
         }
 
-        return MemoryTools.Create(this, scope);
+        return MemoryTools.Create(this, scope, toolSet);
     }
 }

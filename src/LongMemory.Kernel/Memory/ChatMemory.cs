@@ -47,6 +47,7 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
         Knowledge = new IndexedKnowledgeStore(components.Knowledge!, (deleted, ct) => AfterWriteAsync(deleted, ct));
         ModelMemory = components.ModelMemory!;
         Documents = components.Documents;
+        OwnerPurge = components.OwnerPurge;
         Embedder = components.EmbeddingGenerator!;
         DefaultVectorWeight = Options.DefaultVectorWeight ?? (IsOfflineEmbedder(Embedder) ? ChatMemoryOptions.OfflineEmbedderVectorWeight : 1.0);
         TokenCounter = components.TokenCounter!;
@@ -97,6 +98,8 @@ public sealed partial class ChatMemory : IAsyncDisposable, IDisposable
     internal IModelMemoryStore ModelMemory { get; }
 
     internal IDocumentStore? Documents { get; }
+
+    internal IOwnerPurge? OwnerPurge { get; }
 
     internal IMemoryIndex Index { get; }
 

@@ -27,6 +27,12 @@ public sealed class ChatMemoryComponents
     /// <summary>Gets or sets the document store; documents cannot be imported when <see langword="null"/>.</summary>
     public IDocumentStore? Documents { get; set; }
 
+    /// <summary>
+    /// Gets or sets the one-transaction purge of an owner across the stores (and the index when it holds it); when
+    /// <see langword="null"/>, forgetting a user deletes store by store.
+    /// </summary>
+    public IOwnerPurge? OwnerPurge { get; set; }
+
     /// <summary>Gets or sets the memory index (required).</summary>
     public IMemoryIndex? Index { get; set; }
 

@@ -246,6 +246,15 @@ public sealed class ScopedMemory
     /// <returns>The tools.</returns>
     public IReadOnlyList<AIFunction> CreateTools() => _memory.CreateTools(Scope);
 
+    /// <summary>
+    /// Creates the memory tools of <paramref name="toolSet"/> for a model, bound to this scope: the model never supplies a
+    /// user or session id. <see cref="MemoryToolSet.Compact"/> is for small windows (the README lists each tool's cost).
+    /// </summary>
+    /// <param name="toolSet">Which tools.</param>
+    /// <returns>The tools.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="toolSet"/> is not a defined <see cref="MemoryToolSet"/>.</exception>
+    public IReadOnlyList<AIFunction> CreateTools(MemoryToolSet toolSet) => _memory.CreateTools(Scope, toolSet);
+
     private Task<ChatSession> RequireSessionAsync(CancellationToken cancellationToken)
     {
         if (Scope.SessionId is null)

@@ -6,8 +6,8 @@ public sealed class ModelMemoryEntry
     /// <summary>Gets or sets the entry id.</summary>
     public long Id { get; init; }
 
-    /// <summary>Gets or sets the owner key (<see cref="MemoryOwner.Key"/>).</summary>
-    public required string UserId { get; init; }
+    /// <summary>Gets the owner: a user or an anonymous session.</summary>
+    public required MemoryOwner Owner { get; init; }
 
     /// <summary>Gets or sets the session it was saved (or last updated) in; soft-deleting that session hides it, hard-deleting it removes it.</summary>
     public string? SessionId { get; set; }

@@ -17,7 +17,7 @@ public readonly record struct MemoryOwner
     /// <param name="kind">The kind.</param>
     /// <param name="id">The user id or the anonymous session's id.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not defined.</exception>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is null, empty or whitespace.</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null, empty or whitespace, or contains U+0000.</exception>
     public MemoryOwner(MemoryOwnerKind kind, string id)
     {
         if (kind is not (MemoryOwnerKind.User or MemoryOwnerKind.AnonymousSession))
@@ -26,7 +26,7 @@ public readonly record struct MemoryOwner
         }
 
         Kind = kind;
-        Id = Throw.IfNullOrWhitespace(id);
+        Id = CheckId(id);
     }
 
     /// <summary>Gets the kind.</summary>
@@ -44,12 +44,12 @@ public readonly record struct MemoryOwner
     /// <summary>Creates the owner of a user.</summary>
     /// <param name="userId">The user id.</param>
     /// <returns>The owner.</returns>
-    public static MemoryOwner User(string userId) => new(MemoryOwnerKind.User, Throw.IfNullOrWhitespace(userId));
+    public static MemoryOwner User(string userId) => new(MemoryOwnerKind.User, CheckId(userId));
 
     /// <summary>Creates the owner of an anonymous session.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <returns>The owner.</returns>
-    public static MemoryOwner AnonymousSession(string sessionId) => new(MemoryOwnerKind.AnonymousSession, Throw.IfNullOrWhitespace(sessionId));
+    public static MemoryOwner AnonymousSession(string sessionId) => new(MemoryOwnerKind.AnonymousSession, CheckId(sessionId));
 
     /// <summary>Parses an owner key made by <see cref="Key"/>.</summary>
     /// <param name="key">The key.</param>
@@ -69,6 +69,21 @@ public readonly record struct MemoryOwner
         }
 
         throw new FormatException($"'{key}' is not a memory owner key (user:<id> or session:<id>).");
+    }
+
+    /// <summary>
+    /// Rejects ids no backend can match exactly: blank ones, and ids with U+0000 (PostgreSQL cannot store it in text, and
+    /// Microsoft.Data.Sqlite cuts a bound string longer than 512 UTF-8 bytes at it, so <c>victim\0xxx...</c> matched <c>victim</c>).
+    /// </summary>
+    private static string CheckId(string? id, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(id))] string? paramName = null)
+    {
+        Throw.IfNullOrWhitespace(id, paramName);
+        if (id.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("An owner id must not contain U+0000.", paramName);
+        }
+
+        return id;
     }
 
     /// <summary>The kind as stored in a database column: <c>user</c> or <c>session</c>.</summary>

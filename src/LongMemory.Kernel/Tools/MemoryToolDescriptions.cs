@@ -101,4 +101,22 @@ public static class MemoryToolDescriptions
 
     /// <summary>The ListKnowledge key parameter.</summary>
     public const string ListKey = "Optional key such as 'location' or 'favorite_food'; with a key, its full history (old values included) is returned.";
+
+    /// <summary>The Remember tool name (<see cref="MemoryToolSet.Compact"/>).</summary>
+    public const string RememberName = "Remember";
+
+    /// <summary>The Remember tool description (<see cref="MemoryToolSet.Compact"/>).</summary>
+    public const string Remember = "Save a fact or preference about the user for future chats, as a full sentence. Use when the user shares one or asks you to remember.";
+
+    /// <summary>The Recall tool name (<see cref="MemoryToolSet.Compact"/>).</summary>
+    public const string RecallName = "Recall";
+
+    /// <summary>The Recall tool description (<see cref="MemoryToolSet.Compact"/>).</summary>
+    public const string Recall = "Search saved facts about the user and past conversations. Use before answering about the user or earlier talks. Empty query lists all saved facts.";
+
+    /// <summary>The Forget tool name (<see cref="MemoryToolSet.Compact"/>).</summary>
+    public const string ForgetName = "Forget";
+
+    /// <summary>The Forget tool description (<see cref="MemoryToolSet.Compact"/>).</summary>
+    public const string Forget = "Forget a saved fact by its id from Recall, when the user asks or says it is wrong.";
 }

@@ -6,7 +6,7 @@ namespace LongMemory.Kernel;
 
 /// <summary>
 /// The memory tools' behaviour, bound to one scope: one method per tool, each returning the compact JSON the model reads.
-/// The <see cref="AIFunction"/> tools (<see cref="ScopedMemory.CreateTools"/>), the Semantic Kernel plugin and any other
+/// The <see cref="AIFunction"/> tools (<see cref="ScopedMemory.CreateTools()"/>), the Semantic Kernel plugin and any other
 /// surface call these methods, so every surface behaves the same.
 /// </summary>
 /// <remarks>
@@ -17,6 +17,9 @@ public sealed class MemoryToolOperations
 {
     private const int MaxTopK = 20;
     private const int MaxTextLength = 600;
+
+    // The compact Recall has no topK parameter: a fixed, small result keeps a small window's answer small too.
+    private const int CompactRecallTopK = 8;
 
     // Compact: the model pays for every character of a result.
     private static readonly JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
@@ -136,14 +139,7 @@ public sealed class MemoryToolOperations
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The JSON result.</returns>
     public Task<string> ForgetMemoryAsync(string? id, CancellationToken cancellationToken = default)
-        => RunAsync(MemoryToolDescriptions.ForgetMemoryName, async () =>
-        {
-            var (kind, number) = ParseId(id);
-            var forgotten = kind == "memory"
-                ? await _memory.ForgetModelMemoryAsync(number, cancellationToken).ConfigureAwait(false)
-                : await _memory.ForgetKnowledgeAsync(number, cancellationToken).ConfigureAwait(false);
-            return forgotten ? new() { ["forgotten"] = id } : new() { ["error"] = $"No memory with id '{id}' was found." };
-        });
+        => RunAsync(MemoryToolDescriptions.ForgetMemoryName, () => ForgetCoreAsync(id, cancellationToken));
 
     /// <summary>Brings trimmed messages back into the context (see <see cref="MemoryToolDescriptions.RestoreTrimmed"/>).</summary>
     /// <param name="messageIds">Ids of trimmed messages; use this or <paramref name="summaryId"/>.</param>
@@ -177,6 +173,73 @@ public sealed class MemoryToolOperations
             return new() { ["facts"] = entries.Select(FactJson).ToList() };
         });
 
+    /// <summary>
+    /// Saves a note about the user with the default category and importance: the compact set's Remember tool
+    /// (see <see cref="MemoryToolDescriptions.Remember"/>).
+    /// </summary>
+    /// <param name="content">The fact or preference, as a full sentence.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The JSON result: <c>{"saved":"memory:&lt;n&gt;"}</c>.</returns>
+    public Task<string> RememberAsync(string? content, CancellationToken cancellationToken = default)
+        => RunAsync(MemoryToolDescriptions.RememberName, async () =>
+        {
+            Throw.IfNullOrWhitespace(content);
+            var entry = await _memory.SaveModelMemoryAsync(content, null, 0.5, "model", cancellationToken).ConfigureAwait(false);
+            return new() { ["saved"] = MemoryId(entry.Id) };
+        });
+
+    /// <summary>
+    /// Searches facts, saved notes and the user's conversations in one ranking, or lists the facts and notes when the
+    /// query is empty: the compact set's Recall tool (see <see cref="MemoryToolDescriptions.Recall"/>).
+    /// </summary>
+    /// <param name="query">What to look for; empty lists the saved facts and notes.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>
+    /// The JSON result: <c>{"results":[...]}</c>, each with its text and, for a fact or a note, the id Forget takes;
+    /// past messages carry their date instead.
+    /// </returns>
+    public Task<string> RecallAsync(string? query = null, CancellationToken cancellationToken = default)
+        => RunAsync(MemoryToolDescriptions.RecallName, async () =>
+        {
+            var results = new List<Dictionary<string, object?>>();
+            if (string.IsNullOrWhiteSpace(query))
+            {
+                var facts = await _memory.GetKnowledgeAsync(null, cancellationToken).ConfigureAwait(false);
+                results.AddRange(facts.Take(CompactRecallTopK).Select(f => new Dictionary<string, object?> { ["id"] = FactId(f.Id), ["text"] = Clip(f.Key + ": " + f.Value) }));
+                var notes = await _memory.GetModelMemoryAsync(cancellationToken).ConfigureAwait(false);
+                results.AddRange(notes.Take(CompactRecallTopK).Select(n => new Dictionary<string, object?> { ["id"] = MemoryId(n.Id), ["text"] = Clip(n.Content) }));
+            }
+            else
+            {
+                var options = new RecallOptions { Collections = [MemoryCollections.Knowledge, MemoryCollections.ModelMemory, MemoryCollections.Logs], TopK = CompactRecallTopK };
+                foreach (var hit in await _memory.RecallAsync(query, options, cancellationToken).ConfigureAwait(false))
+                {
+                    var entry = new Dictionary<string, object?>();
+                    if (hit.Item.Collection is MemoryCollections.Knowledge or MemoryCollections.ModelMemory)
+                    {
+                        entry["id"] = hit.Item.Payload.TryGetValue("entry_id", out var id) ? (hit.Item.Collection == MemoryCollections.Knowledge ? "fact:" : "memory:") + id : null;
+                    }
+                    else
+                    {
+                        entry["date"] = hit.Item.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                        entry["role"] = hit.Role;
+                    }
+
+                    entry["text"] = Clip(hit.Text);
+                    results.Add(entry);
+                }
+            }
+
+            return new() { ["results"] = results };
+        });
+
+    /// <summary>Forgets a saved note or a fact: the compact set's Forget tool (see <see cref="MemoryToolDescriptions.Forget"/>).</summary>
+    /// <param name="id">'memory:&lt;n&gt;' or 'fact:&lt;n&gt;', as Recall returns it.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The JSON result.</returns>
+    public Task<string> ForgetAsync(string? id, CancellationToken cancellationToken = default)
+        => RunAsync(MemoryToolDescriptions.ForgetName, () => ForgetCoreAsync(id, cancellationToken));
+
     /// <summary>Formats an error result: <c>{"error": message}</c>.</summary>
     /// <param name="message">The message for the model.</param>
     /// <returns>The JSON text.</returns>
@@ -207,6 +270,15 @@ public sealed class MemoryToolOperations
         {
             return ErrorFor(toolName, ex)!;
         }
+    }
+
+    private async Task<Dictionary<string, object?>> ForgetCoreAsync(string? id, CancellationToken cancellationToken)
+    {
+        var (kind, number) = ParseId(id);
+        var forgotten = kind == "memory"
+            ? await _memory.ForgetModelMemoryAsync(number, cancellationToken).ConfigureAwait(false)
+            : await _memory.ForgetKnowledgeAsync(number, cancellationToken).ConfigureAwait(false);
+        return forgotten ? new() { ["forgotten"] = id } : new() { ["error"] = $"No memory with id '{id}' was found." };
     }
 
     private static string Serialize(Dictionary<string, object?> value) => JsonSerializer.Serialize(value, CompactJson);
@@ -242,11 +314,13 @@ public sealed class MemoryToolOperations
 
     private static string MemoryId(long id) => "memory:" + id.ToString(CultureInfo.InvariantCulture);
 
+    private static string FactId(long id) => "fact:" + id.ToString(CultureInfo.InvariantCulture);
+
     private static string Clip(string text) => text.Length <= MaxTextLength ? text : text[..MaxTextLength] + "…";
 
     private static Dictionary<string, object?> FactJson(KnowledgeEntry e) => new()
     {
-        ["id"] = "fact:" + e.Id.ToString(CultureInfo.InvariantCulture),
+        ["id"] = FactId(e.Id),
         ["key"] = e.Key,
         ["value"] = e.IsForgotten ? null : e.Value,
         ["since"] = e.ValidFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

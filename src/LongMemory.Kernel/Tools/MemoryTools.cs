@@ -11,10 +11,61 @@ namespace LongMemory.Kernel;
 /// </summary>
 internal static class MemoryTools
 {
-    public static IReadOnlyList<AIFunction> Create(ChatMemory memory, MemoryScope scope)
+    public static IReadOnlyList<AIFunction> Create(ChatMemory memory, MemoryScope scope, MemoryToolSet toolSet = MemoryToolSet.Full)
     {
+        CheckDefined(toolSet);
         var ops = new MemoryToolOperations(memory.ForScope(scope));
-        var tools = new List<AIFunction>
+        var tools = toolSet == MemoryToolSet.Compact ? Compact(ops) : Full(ops);
+        return tools.Select(t => (AIFunction)new MemoryToolFunction(t)).ToList();
+    }
+
+    /// <summary>
+    /// Returns <paramref name="options"/> with the memory tools of <paramref name="toolSet"/> added (a clone; the caller's
+    /// options are never changed), or the options as they are when <paramref name="toolSet"/> is <see langword="null"/>.
+    /// A tool the call already offers under the same name is kept as the caller gave it.
+    /// </summary>
+    public static ChatOptions? Offer(ChatOptions? options, ChatMemory memory, MemoryScope scope, MemoryToolSet? toolSet)
+    {
+        if (toolSet is not { } set)
+        {
+            return options;
+        }
+
+        var offered = options?.Clone() ?? new ChatOptions();
+        var tools = offered.Tools is null ? new List<AITool>() : new List<AITool>(offered.Tools);
+        var names = tools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        tools.AddRange(Create(memory, scope, set).Where(t => !names.Contains(t.Name)));
+        offered.Tools = tools;
+        return offered;
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the parameter when the value is not a defined set.</summary>
+    public static MemoryToolSet CheckDefined(MemoryToolSet toolSet, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(toolSet))] string? paramName = null)
+        => Enum.IsDefined(toolSet) ? toolSet : throw new ArgumentOutOfRangeException(paramName, toolSet, $"{paramName} must be MemoryToolSet.Full or MemoryToolSet.Compact.");
+
+    // One parameter each, no parameter descriptions: the tool description says what the parameter is.
+    private static List<AIFunction> Compact(MemoryToolOperations ops) =>
+    [
+        AIFunctionFactory.Create(
+            async (string content, CancellationToken cancellationToken = default)
+                => Json(await ops.RememberAsync(content, cancellationToken).ConfigureAwait(false)),
+            D.RememberName,
+            D.Remember),
+        AIFunctionFactory.Create(
+            async (string? query = null, CancellationToken cancellationToken = default)
+                => Json(await ops.RecallAsync(query, cancellationToken).ConfigureAwait(false)),
+            D.RecallName,
+            D.Recall),
+        AIFunctionFactory.Create(
+            async (string id, CancellationToken cancellationToken = default)
+                => Json(await ops.ForgetAsync(id, cancellationToken).ConfigureAwait(false)),
+            D.ForgetName,
+            D.Forget),
+    ];
+
+    private static List<AIFunction> Full(MemoryToolOperations ops)
+    {
+        return new List<AIFunction>
         {
             AIFunctionFactory.Create(
                 async ([Description(D.SaveContent)] string content, [Description(D.SaveCategory)] string? category = null, [Description(D.SaveImportance)] double? importance = null, CancellationToken cancellationToken = default)
@@ -52,8 +103,6 @@ internal static class MemoryTools
                 D.ListKnowledgeName,
                 D.ListKnowledge),
         };
-
-        return tools.Select(t => (AIFunction)new MemoryToolFunction(t)).ToList();
     }
 
     internal static JsonElement Json(string json)

@@ -45,7 +45,27 @@ public class HostArgumentsTests
         Assert.Equal("secret", args.QdrantApiKey);
     }
 
+    [Fact]
+    public void Parse_Postgres_ReadsTheConnectionString()
+    {
+        var args = HostArguments.Parse(["--postgres", "Host=db;Database=app;Username=app", "--qdrant", "http://qdrant:6333"]);
+
+        Assert.Equal("Host=db;Database=app;Username=app", args.PostgresConnectionString);
+        Assert.Equal(new Uri("http://qdrant:6333"), args.QdrantUrl);
+        Assert.Null(HostArguments.Parse([]).PostgresConnectionString);
+    }
+
+    [Fact]
+    public void Parse_PostgresAndDb_ThrowsNamingBoth()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => HostArguments.Parse(["--postgres", "Host=db", "--db", "x.db"]));
+
+        Assert.Contains("--postgres and --db", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("--postgres", "no equals sign")]
+    [InlineData("--postgres")]
     [InlineData("--qdrant", "not a url")]
     [InlineData("--db")]
     [InlineData("--bogus")]

@@ -19,6 +19,12 @@ internal static class PerfBenchmark
 
     public static async Task<int> RunAsync(CommandArguments args)
     {
+        var stores = StoreList(args.String("store"));
+        if (stores is not null && !args.Flag("index-only"))
+        {
+            return await MemoryStoreComparison.RunAsync(stores, args).ConfigureAwait(false);
+        }
+
         var messages = args.Int("messages", 10_000);
         var sessions = args.Int("sessions", 50);
         var output = args.String("out");
@@ -29,7 +35,6 @@ internal static class PerfBenchmark
             "full" => SqliteDurability.Full,
             var other => throw new CommandLineException($"--durability must be normal or full, not '{other}'."),
         };
-        var stores = StoreList(args.String("store"));
         var postgres = args.String("postgres") ?? Environment.GetEnvironmentVariable("LONGMEMORY_POSTGRES_URL");
         args.EnsureAllUsed();
         if (messages < 2 || sessions < 1 || messages / sessions < 2)
@@ -104,7 +109,7 @@ internal static class PerfBenchmark
         return 0;
     }
 
-    private static List<string>? StoreList(string? value)
+    internal static List<string>? StoreList(string? value)
     {
         if (value is null)
         {
@@ -155,8 +160,14 @@ internal static class PerfBenchmark
     /// <summary>Runs every measured path once on a throw-away database so JIT and caches are warm.</summary>
     private static async Task WarmUpAsync(string path)
     {
-        var watch = Stopwatch.StartNew();
         await using var memory = new ChatMemoryBuilder().UseSqlite(path).Build();
+        await WarmUpAsync(memory).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs every measured path once on a throw-away memory of any store so JIT, pools and caches are warm.</summary>
+    internal static async Task WarmUpAsync(ChatMemory memory)
+    {
+        var watch = Stopwatch.StartNew();
         var chat = new SyntheticChat(seed: 7);
         ChatSession? session = null;
         for (var s = 0; s < 4; s++)
@@ -179,7 +190,7 @@ internal static class PerfBenchmark
         Console.WriteLine($"warm-up: {watch.Elapsed.TotalSeconds:F1} s");
     }
 
-    private static async Task<(MemoryScope LastScope, List<string> Texts)> MeasureIngestAsync(ChatMemory memory, int messages, int sessions, JsonObject report, string name)
+    internal static async Task<(MemoryScope LastScope, List<string> Texts)> MeasureIngestAsync(ChatMemory memory, int messages, int sessions, JsonObject report, string name)
     {
         var chat = new SyntheticChat(seed: 42);
         var texts = new List<string>(messages);
@@ -229,7 +240,7 @@ internal static class PerfBenchmark
         return (last!, texts);
     }
 
-    private static async Task MeasureRecallAsync(ChatMemory memory, MemoryScope scope, JsonObject report)
+    internal static async Task MeasureRecallAsync(ChatMemory memory, MemoryScope scope, JsonObject report)
     {
         var queries = Queries(seed: 99, count: 300);
         foreach (var query in queries.Take(50))
@@ -262,7 +273,7 @@ internal static class PerfBenchmark
         };
     }
 
-    private static async Task MeasureContextAssemblyAsync(ChatMemory memory, MemoryScope scope, JsonObject report)
+    internal static async Task MeasureContextAssemblyAsync(ChatMemory memory, MemoryScope scope, JsonObject report)
     {
         var queries = Queries(seed: 123, count: 200);
         IReadOnlyList<ChatMessage> system = [new ChatMessage(ChatRole.System, "You are a helpful assistant with long-term memory.")];
@@ -520,7 +531,7 @@ internal static class PerfBenchmark
     private static long DatabaseBytes(string path)
         => new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
 
-    private static void TryDelete(string folder)
+    internal static void TryDelete(string folder)
     {
         try
         {

@@ -124,14 +124,16 @@ internal static class StoreComparison
         });
     }
 
-    private static async Task<JsonObject> DescribeServerAsync(NpgsqlDataSource dataSource)
+    internal static async Task<JsonObject> DescribeServerAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             """
             SELECT current_setting('server_version'), current_setting('shared_buffers'), current_setting('synchronous_commit'),
                    current_setting('fsync'), current_setting('work_mem'), current_setting('max_connections'),
-                   (SELECT extversion FROM pg_extension WHERE extname = 'vector'), host(inet_server_addr());
+                   (SELECT extversion FROM pg_extension WHERE extname = 'vector'), host(inet_server_addr()),
+                   current_setting('effective_cache_size'), current_setting('maintenance_work_mem'), current_setting('wal_level'),
+                   current_setting('max_wal_size'), current_setting('wal_compression');
             """, connection);
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         await reader.ReadAsync().ConfigureAwait(false);
@@ -146,10 +148,17 @@ internal static class StoreComparison
             ["max_connections"] = reader.GetString(5),
             ["pgvector"] = reader.IsDBNull(6) ? null : reader.GetString(6),
             ["address"] = reader.IsDBNull(7) ? "unix socket" : reader.GetString(7),
+            ["effective_cache_size"] = reader.GetString(8),
+            ["maintenance_work_mem"] = reader.GetString(9),
+            ["wal_level"] = reader.GetString(10),
+            ["max_wal_size"] = reader.GetString(11),
+            ["wal_compression"] = reader.GetString(12),
         };
         Console.WriteLine(
             $"postgres: PostgreSQL {server["server_version"]} at {server["address"]}, pgvector {server["pgvector"]}, shared_buffers {server["shared_buffers"]}, " +
-            $"synchronous_commit {server["synchronous_commit"]}, fsync {server["fsync"]}, work_mem {server["work_mem"]}");
+            $"synchronous_commit {server["synchronous_commit"]}, fsync {server["fsync"]}, work_mem {server["work_mem"]}, " +
+            $"effective_cache_size {server["effective_cache_size"]}, maintenance_work_mem {server["maintenance_work_mem"]}, wal_level {server["wal_level"]}, " +
+            $"max_wal_size {server["max_wal_size"]}, wal_compression {server["wal_compression"]}, max_connections {server["max_connections"]}");
         return server;
     }
 

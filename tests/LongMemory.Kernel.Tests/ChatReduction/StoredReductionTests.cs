@@ -289,8 +289,8 @@ public sealed class StoredReductionTests(ITestOutputHelper output) : IDisposable
         var result = await reducer.ReduceSessionAsync(scope);
 
         Assert.True(result.FactsCaptured >= 2);
-        Assert.Equal("Priya", (await knowledge.GetCurrentAsync("user:u1", "name")).Single().Value);
-        Assert.Equal("Porto", (await knowledge.GetCurrentAsync("user:u1", "location")).Single().Value);
+        Assert.Equal("Priya", (await knowledge.GetCurrentAsync(MemoryOwner.User("u1"), "name")).Single().Value);
+        Assert.Equal("Porto", (await knowledge.GetCurrentAsync(MemoryOwner.User("u1"), "location")).Single().Value);
     }
 
     internal static async Task<MemoryScope> NewSessionAsync(ISessionStore store, string user)

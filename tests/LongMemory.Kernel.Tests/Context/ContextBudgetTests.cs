@@ -89,7 +89,8 @@ public class ContextBudgetTests(ITestOutputHelper output)
         Assert.True(report.Blocks.Single(b => b.Block == ContextBlockKind.NewMessages).Tokens >= 1500);
     }
 
-    [Fact(Timeout = 60_000)]
+    // The timeout only guards against a hang: 1,000 turns take 20-70 s on a loaded 2-core machine.
+    [Fact(Timeout = 300_000)]
     public async Task GetResponseAsync_1000RandomTurnsWithExtrasAndResentHistories_NoPromptOverBudget()
     {
         await using var test = new TestMemory(SmallBudget);

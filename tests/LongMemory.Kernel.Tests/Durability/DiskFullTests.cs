@@ -69,6 +69,10 @@ public sealed class DiskFullTests : IDisposable
         Assert.All(errors, e => Assert.Contains(path, e, StringComparison.Ordinal));
         Assert.All(errors, e => Assert.Contains("full", e, StringComparison.Ordinal));
 
+        // The error names what the caller asked for (storing the messages), not an internal step after the commit
+        // (it once said "failed to mark messages failed" after the message had been stored).
+        Assert.All(errors, e => Assert.StartsWith("SQLite failed to append messages in ", e, StringComparison.Ordinal));
+
         // Space is back: the app retries the failed calls with the same message ids.
         foreach (var message in failed)
         {

@@ -104,9 +104,9 @@ public class IndexOutboxTests
             ]);
             await sessions.AddSummaryAsync(Alice, new ConversationSummary { SessionId = session.Id, FirstMessageId = messages[0].Id, LastMessageId = messages[1].Id, Content = "Alice keeps a spare key under a flowerpot." }, [messages[0].Id], []);
             var knowledge = new SqliteKnowledgeStore(database);
-            await knowledge.UpsertAsync(new KnowledgeEntry { UserId = Alice.Key, Key = "pet", Value = "a tabby cat named Miso" });
-            await knowledge.UpsertAsync(new KnowledgeEntry { UserId = Alice.Key, Key = "pet", Value = "a beagle named Rufus" });
-            await new SqliteModelMemoryStore(database).AddAsync(new ModelMemoryEntry { UserId = Alice.Key, Content = "Prefers answers as short bullet lists." });
+            await knowledge.UpsertAsync(new KnowledgeEntry { Owner = Alice, Key = "pet", Value = "a tabby cat named Miso" });
+            await knowledge.UpsertAsync(new KnowledgeEntry { Owner = Alice, Key = "pet", Value = "a beagle named Rufus" });
+            await new SqliteModelMemoryStore(database).AddAsync(new ModelMemoryEntry { Owner = Alice, Content = "Prefers answers as short bullet lists." });
             await new SqliteDocumentStore(database).UpsertAsync(Alice, session.Id, "boiler", "Boiler manual", "Reset the boiler by holding the red button for ten seconds.");
         }
 
@@ -142,8 +142,8 @@ public class IndexOutboxTests
         using (var database = new SqliteMemoryDatabase(test.DatabasePath))
         {
             var knowledge = new SqliteKnowledgeStore(database);
-            await knowledge.UpsertAsync(new KnowledgeEntry { UserId = Alice.Key, Key = "location", Value = "Porto" });
-            Assert.True(await knowledge.ForgetAsync(Alice.Key, drink.Id));
+            await knowledge.UpsertAsync(new KnowledgeEntry { Owner = Alice, Key = "location", Value = "Porto" });
+            Assert.True(await knowledge.ForgetAsync(Alice, drink.Id));
         }
 
         var restarted = await test.RestartAsync();

@@ -20,7 +20,6 @@ public class ForgedOwnerIdTests
         "VICTIM",
         "v\u0456ctim", // Cyrillic small letter byelorussian-ukrainian i
         "\uFF56\uFF49\uFF43\uFF54\uFF49\uFF4D", // fullwidth "victim"
-        "victim\0",
         VictimAnonSession,
         "%",
         "*",
@@ -116,6 +115,10 @@ public class ForgedOwnerIdTests
         { "MemoryScope no ids", _ => Task.FromResult(new MemoryScope(null, null)), "userId" },
         { "MemoryOwner.User empty", _ => Task.FromResult(MemoryOwner.User(string.Empty)), "userId" },
         { "MemoryOwner.AnonymousSession blank", _ => Task.FromResult(MemoryOwner.AnonymousSession("  ")), "sessionId" },
+
+        // U+0000: Microsoft.Data.Sqlite cut a long bound string at it, so "victim\0xxx..." matched the victim's rows.
+        { "MemoryOwner.User with U+0000", _ => Task.FromResult(MemoryOwner.User(VictimUser + "\0" + new string('x', 600))), "userId" },
+        { "CreateSessionAsync user with U+0000", m => m.CreateSessionAsync(VictimUser + "\0"), "userId" },
         { "CreateSessionAsync blank user", m => m.CreateSessionAsync("  "), "userId" },
         { "CreateSessionAsync blank anonymous id", m => m.CreateSessionAsync(null, sessionId: " "), "sessionId" },
         { "ListSessionsAsync empty", m => m.ListSessionsAsync(string.Empty), "userId" },

@@ -21,7 +21,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         Assert.Equal(_clock.GetUtcNow(), stored.ValidFrom);
         Assert.Equal(_clock.GetUtcNow(), stored.CreatedAt);
         Assert.True(stored.IsCurrent);
-        var read = await _store.GetAsync("alice", stored.Id);
+        var read = await _store.GetAsync(MemoryOwner.User("alice"), stored.Id);
         Assert.Equal("s1", read!.SessionId);
         Assert.Equal(7, read.SourceMessageId);
         Assert.Equal(0.9, read.Confidence);
@@ -47,7 +47,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         Assert.Equal(first.Id, again.Id);
         Assert.Equal("Paris", again.Value);
-        Assert.Single(await _store.GetHistoryAsync("alice", "city"));
+        Assert.Single(await _store.GetHistoryAsync(MemoryOwner.User("alice"), "city"));
     }
 
     [Fact]
@@ -58,9 +58,9 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         var berlin = await _store.UpsertAsync(Fact("alice", "city", "Berlin"));
 
-        var current = Assert.Single(await _store.GetCurrentAsync("alice", "city"));
+        var current = Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "city"));
         Assert.Equal(berlin.Id, current.Id);
-        var history = await _store.GetHistoryAsync("alice", "CITY");
+        var history = await _store.GetHistoryAsync(MemoryOwner.User("alice"), "CITY");
         Assert.Equal([paris.Id, berlin.Id], history.Select(e => e.Id));
         Assert.Equal(berlin.Id, history[0].SupersededBy);
         Assert.Equal(_clock.GetUtcNow(), history[0].ValidTo);
@@ -74,8 +74,8 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         await Task.WhenAll(values.Select(v => Task.Run(() => _store.UpsertAsync(Fact("alice", "city", v)))));
 
-        Assert.Single(await _store.GetCurrentAsync("alice", "city"));
-        var history = await _store.GetHistoryAsync("alice", "city");
+        Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "city"));
+        var history = await _store.GetHistoryAsync(MemoryOwner.User("alice"), "city");
         Assert.Equal(8, history.Count);
         Assert.Equal(7, history.Count(e => e.SupersededBy is not null));
     }
@@ -88,10 +88,10 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await _store.UpsertAsync(Fact("alice", "city", "Paris"));
         await _store.UpsertAsync(Fact("bob", "name", "Bob"));
 
-        var current = await _store.GetCurrentAsync("alice");
+        var current = await _store.GetCurrentAsync(MemoryOwner.User("alice"));
 
         Assert.Equal(["city", "name"], current.Select(e => e.Key));
-        Assert.Empty(await _store.GetCurrentAsync("carol"));
+        Assert.Empty(await _store.GetCurrentAsync(MemoryOwner.User("carol")));
     }
 
     [Fact]
@@ -99,10 +99,10 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
     {
         var alices = await _store.UpsertAsync(Fact("alice", "name", "Alice"));
 
-        Assert.Null(await _store.GetAsync("bob", alices.Id));
-        Assert.False(await _store.ForgetAsync("bob", alices.Id));
-        Assert.True((await _store.GetAsync("alice", alices.Id))!.IsCurrent);
-        Assert.Empty(await _store.GetHistoryAsync("bob", "name"));
+        Assert.Null(await _store.GetAsync(MemoryOwner.User("bob"), alices.Id));
+        Assert.False(await _store.ForgetAsync(MemoryOwner.User("bob"), alices.Id));
+        Assert.True((await _store.GetAsync(MemoryOwner.User("alice"), alices.Id))!.IsCurrent);
+        Assert.Empty(await _store.GetHistoryAsync(MemoryOwner.User("bob"), "name"));
     }
 
     [Fact]
@@ -111,11 +111,11 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         var entry = await _store.UpsertAsync(Fact("alice", "name", "Alice"));
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.True(await _store.ForgetAsync("alice", entry.Id));
-        Assert.False(await _store.ForgetAsync("alice", entry.Id));
+        Assert.True(await _store.ForgetAsync(MemoryOwner.User("alice"), entry.Id));
+        Assert.False(await _store.ForgetAsync(MemoryOwner.User("alice"), entry.Id));
 
-        Assert.Empty(await _store.GetCurrentAsync("alice"));
-        var marker = (await _store.GetAsync("alice", entry.Id))!;
+        Assert.Empty(await _store.GetCurrentAsync(MemoryOwner.User("alice")));
+        var marker = (await _store.GetAsync(MemoryOwner.User("alice"), entry.Id))!;
         Assert.Equal(_clock.GetUtcNow(), marker.ValidTo);
         Assert.Equal(_clock.GetUtcNow(), marker.ForgottenAt);
         Assert.Equal(string.Empty, marker.Value);
@@ -134,10 +134,10 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         _clock.Advance(TimeSpan.FromDays(1));
         var berlin = await _store.UpsertAsync(Fact("alice", "city", "Berlin"));
 
-        Assert.True(await _store.ForgetAsync("alice", paris.Id));
+        Assert.True(await _store.ForgetAsync(MemoryOwner.User("alice"), paris.Id));
 
-        Assert.Equal(berlin.Id, Assert.Single(await _store.GetCurrentAsync("alice", "city")).Id);
-        var history = await _store.GetHistoryAsync("alice", "city");
+        Assert.Equal(berlin.Id, Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "city")).Id);
+        var history = await _store.GetHistoryAsync(MemoryOwner.User("alice"), "city");
         Assert.Equal(["", "Berlin"], history.Select(e => e.Value));
         Assert.True(history[0].IsForgotten);
     }
@@ -151,14 +151,14 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         var returned = await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1, validFrom: start.AddMinutes(1)));
 
         Assert.Equal(porto.Id, returned.Id);
-        Assert.Equal("Porto", Assert.Single(await _store.GetCurrentAsync("alice", "location")).Value);
-        var history = await _store.GetHistoryAsync("alice", "location");
+        Assert.Equal("Porto", Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "location")).Value);
+        var history = await _store.GetHistoryAsync(MemoryOwner.User("alice"), "location");
         var lisbon = Assert.Single(history, e => e.Value == "Lisbon");
         Assert.False(lisbon.IsCurrent);
         Assert.Equal(start.AddMinutes(1), lisbon.ValidFrom);
         Assert.Equal(start.AddMinutes(27), lisbon.ValidTo);
         Assert.Equal(porto.Id, lisbon.SupersededBy);
-        Assert.True((await _store.GetAsync("alice", porto.Id))!.IsCurrent);
+        Assert.True((await _store.GetAsync(MemoryOwner.User("alice"), porto.Id))!.IsCurrent);
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         await _store.UpsertAsync(Fact("alice", "location", "Braga", sourceMessageId: 10, validFrom: start.AddMinutes(10)));
 
-        var history = (await _store.GetHistoryAsync("alice", "location")).ToDictionary(e => e.Value);
+        var history = (await _store.GetHistoryAsync(MemoryOwner.User("alice"), "location")).ToDictionary(e => e.Value);
         Assert.Equal(history["Braga"].Id, history["Aveiro"].SupersededBy);
         Assert.Equal(start.AddMinutes(10), history["Aveiro"].ValidTo);
         Assert.Equal(c.Id, history["Braga"].SupersededBy);
@@ -186,7 +186,7 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1));
 
-        Assert.Equal("Porto", Assert.Single(await _store.GetCurrentAsync("alice", "location")).Value);
+        Assert.Equal("Porto", Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "location")).Value);
     }
 
     [Fact]
@@ -195,13 +195,13 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         var start = _clock.GetUtcNow();
         var lisbon = await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1, validFrom: start));
         _clock.Advance(TimeSpan.FromHours(1));
-        await _store.ForgetAsync("alice", lisbon.Id);
+        await _store.ForgetAsync(MemoryOwner.User("alice"), lisbon.Id);
 
         var again = await _store.UpsertAsync(Fact("alice", "location", "Lisbon", sourceMessageId: 1, validFrom: start));
 
         Assert.True(again.IsForgotten);
-        Assert.Empty(await _store.GetCurrentAsync("alice", "location"));
-        Assert.Single(await _store.GetHistoryAsync("alice", "location"));
+        Assert.Empty(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "location"));
+        Assert.Single(await _store.GetHistoryAsync(MemoryOwner.User("alice"), "location"));
         _clock.Advance(TimeSpan.FromHours(1));
         var porto = await _store.UpsertAsync(Fact("alice", "location", "Porto", sourceMessageId: 2, validFrom: _clock.GetUtcNow()));
         Assert.True(porto.IsCurrent);
@@ -214,10 +214,10 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await _store.UpsertAsync(Fact("alice", "city", "Berlin"));
         await _store.UpsertAsync(Fact("bob", "city", "Oslo"));
 
-        Assert.Equal(2, await _store.DeleteOwnerAsync("alice"));
+        Assert.Equal(2, await _store.DeleteOwnerAsync(MemoryOwner.User("alice")));
 
-        Assert.Empty(await _store.GetHistoryAsync("alice", "city"));
-        Assert.Equal("Oslo", Assert.Single(await _store.GetCurrentAsync("bob")).Value);
+        Assert.Empty(await _store.GetHistoryAsync(MemoryOwner.User("alice"), "city"));
+        Assert.Equal("Oslo", Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("bob"))).Value);
     }
 
     [Fact]
@@ -228,14 +228,14 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await _store.UpsertAsync(Fact("alice", "pet", "cat", sessionId: "s2"));
         var name = await _store.UpsertAsync(Fact("alice", "name", "Alice", sessionId: "s1"));
 
-        Assert.Equal(2, await _store.DeleteBySessionAsync("alice", "s2"));
+        Assert.Equal(2, await _store.DeleteBySessionAsync(MemoryOwner.User("alice"), "s2"));
 
-        var current = await _store.GetCurrentAsync("alice");
+        var current = await _store.GetCurrentAsync(MemoryOwner.User("alice"));
         Assert.Equal([paris.Id, name.Id], current.Select(e => e.Id).Order());
-        var reopened = (await _store.GetAsync("alice", paris.Id))!;
+        var reopened = (await _store.GetAsync(MemoryOwner.User("alice"), paris.Id))!;
         Assert.True(reopened.IsCurrent);
         Assert.Null(reopened.SupersededBy);
-        Assert.Equal(0, await _store.DeleteBySessionAsync("alice", "s2"));
+        Assert.Equal(0, await _store.DeleteBySessionAsync(MemoryOwner.User("alice"), "s2"));
     }
 
     [Fact]
@@ -245,13 +245,13 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
         await _store.UpsertAsync(Fact("alice", "city", "Berlin", sessionId: "s2"));
         var rome = await _store.UpsertAsync(Fact("alice", "city", "Rome", sessionId: "s3"));
 
-        await _store.DeleteBySessionAsync("alice", "s2");
+        await _store.DeleteBySessionAsync(MemoryOwner.User("alice"), "s2");
 
-        var history = await _store.GetHistoryAsync("alice", "city");
+        var history = await _store.GetHistoryAsync(MemoryOwner.User("alice"), "city");
         Assert.Equal([paris.Id, rome.Id], history.Select(e => e.Id));
         Assert.Equal(rome.Id, history[0].SupersededBy);
         Assert.False(history[0].IsCurrent);
-        Assert.Equal(rome.Id, Assert.Single(await _store.GetCurrentAsync("alice", "city")).Id);
+        Assert.Equal(rome.Id, Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "city")).Id);
     }
 
     [Fact]
@@ -262,22 +262,22 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         _store = new SqliteKnowledgeStore(_temp.Reopen(), _clock);
 
-        Assert.Equal(["Paris", "Berlin"], (await _store.GetHistoryAsync("alice", "city")).Select(e => e.Value));
+        Assert.Equal(["Paris", "Berlin"], (await _store.GetHistoryAsync(MemoryOwner.User("alice"), "city")).Select(e => e.Value));
     }
 
     [Fact]
     public async Task BadInput_ThrowsArgumentExceptions()
     {
         await Assert.ThrowsAsync<ArgumentNullException>("entry", () => _store.UpsertAsync(null!));
-        await Assert.ThrowsAsync<ArgumentException>("entry.UserId", () => _store.UpsertAsync(Fact(" ", "k", "v")));
+        await Assert.ThrowsAsync<ArgumentException>("entry.Owner", () => _store.UpsertAsync(new KnowledgeEntry { Owner = default, Key = "k", Value = "v" }));
         await Assert.ThrowsAsync<ArgumentException>("entry.Key", () => _store.UpsertAsync(Fact("alice", "", "v")));
         await Assert.ThrowsAsync<ArgumentException>("entry.Key", () => _store.UpsertAsync(Fact("alice", "--", "v")));
         await Assert.ThrowsAsync<ArgumentException>("entry.Value", () => _store.UpsertAsync(Fact("alice", "k", "  ")));
         await Assert.ThrowsAsync<ArgumentException>("entry.Value", () => _store.UpsertAsync(Fact("alice", "k", "a\uD800")));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("entry.Confidence", () => _store.UpsertAsync(new KnowledgeEntry { UserId = "a", Key = "k", Value = "v", Confidence = 1.5 }));
-        await Assert.ThrowsAsync<ArgumentException>("userId", () => _store.GetCurrentAsync(""));
-        await Assert.ThrowsAsync<ArgumentNullException>("key", () => _store.GetHistoryAsync("alice", null!));
-        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.DeleteBySessionAsync("alice", " "));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("entry.Confidence", () => _store.UpsertAsync(new KnowledgeEntry { Owner = MemoryOwner.User("a"), Key = "k", Value = "v", Confidence = 1.5 }));
+        await Assert.ThrowsAsync<ArgumentException>("owner", () => _store.GetCurrentAsync(default));
+        await Assert.ThrowsAsync<ArgumentNullException>("key", () => _store.GetHistoryAsync(MemoryOwner.User("alice"), null!));
+        await Assert.ThrowsAsync<ArgumentException>("sessionId", () => _store.DeleteBySessionAsync(MemoryOwner.User("alice"), " "));
     }
 
     [Fact]
@@ -287,11 +287,11 @@ public sealed class SqliteKnowledgeStoreTests : IDisposable
 
         await _store.UpsertAsync(Fact("alice", "motto", Value));
 
-        Assert.Equal(Value, Assert.Single(await _store.GetCurrentAsync("alice", "motto")).Value);
+        Assert.Equal(Value, Assert.Single(await _store.GetCurrentAsync(MemoryOwner.User("alice"), "motto")).Value);
     }
 
     private static KnowledgeEntry Fact(string userId, string key, string value, string? sessionId = null, long? sourceMessageId = null, DateTimeOffset validFrom = default)
-        => new() { UserId = userId, Key = key, Value = value, SessionId = sessionId, SourceMessageId = sourceMessageId, Confidence = 0.9, ValidFrom = validFrom };
+        => new() { Owner = MemoryOwner.User(userId), Key = key, Value = value, SessionId = sessionId, SourceMessageId = sourceMessageId, Confidence = 0.9, ValidFrom = validFrom };
 
     private async Task<long> CountAsync(string sql)
     {

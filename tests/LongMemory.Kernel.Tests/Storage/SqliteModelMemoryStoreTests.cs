@@ -15,7 +15,7 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
     {
         var added = await _store.AddAsync(Entry("alice", "Prefers metric units", "preference", 0.8, "app"));
 
-        var read = await _store.GetAsync("alice", added.Id);
+        var read = await _store.GetAsync(MemoryOwner.User("alice"), added.Id);
 
         Assert.NotNull(read);
         Assert.Equal("Prefers metric units", read.Content);
@@ -33,15 +33,15 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
         var added = await _store.AddAsync(Entry("alice", "likes tea"));
         _clock.Advance(TimeSpan.FromHours(1));
 
-        Assert.True(await _store.UpdateAsync(new ModelMemoryEntry { Id = added.Id, UserId = "alice", Content = "likes green tea", Category = "food", Importance = 0.9 }));
+        Assert.True(await _store.UpdateAsync(new ModelMemoryEntry { Id = added.Id, Owner = MemoryOwner.User("alice"), Content = "likes green tea", Category = "food", Importance = 0.9 }));
 
-        var read = (await _store.GetAsync("alice", added.Id))!;
+        var read = (await _store.GetAsync(MemoryOwner.User("alice"), added.Id))!;
         Assert.Equal("likes green tea", read.Content);
         Assert.Equal("food", read.Category);
         Assert.Equal(0.9, read.Importance);
         Assert.Equal(added.CreatedAt, read.CreatedAt);
         Assert.Equal(_clock.GetUtcNow(), read.UpdatedAt);
-        Assert.False(await _store.UpdateAsync(new ModelMemoryEntry { Id = 999, UserId = "alice", Content = "x" }));
+        Assert.False(await _store.UpdateAsync(new ModelMemoryEntry { Id = 999, Owner = MemoryOwner.User("alice"), Content = "x" }));
     }
 
     [Fact]
@@ -49,11 +49,11 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
     {
         var alices = await _store.AddAsync(Entry("alice", "secret"));
 
-        Assert.Null(await _store.GetAsync("bob", alices.Id));
-        Assert.False(await _store.UpdateAsync(new ModelMemoryEntry { Id = alices.Id, UserId = "bob", Content = "hijacked" }));
-        Assert.False(await _store.DeleteAsync("bob", alices.Id));
-        Assert.Empty(await _store.ListAsync("bob"));
-        Assert.Equal("secret", (await _store.GetAsync("alice", alices.Id))!.Content);
+        Assert.Null(await _store.GetAsync(MemoryOwner.User("bob"), alices.Id));
+        Assert.False(await _store.UpdateAsync(new ModelMemoryEntry { Id = alices.Id, Owner = MemoryOwner.User("bob"), Content = "hijacked" }));
+        Assert.False(await _store.DeleteAsync(MemoryOwner.User("bob"), alices.Id));
+        Assert.Empty(await _store.ListAsync(MemoryOwner.User("bob")));
+        Assert.Equal("secret", (await _store.GetAsync(MemoryOwner.User("alice"), alices.Id))!.Content);
     }
 
     [Fact]
@@ -62,12 +62,12 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
         var kept = await _store.AddAsync(Entry("alice", "kept"));
         var gone = await _store.AddAsync(Entry("alice", "gone"));
 
-        Assert.True(await _store.DeleteAsync("alice", gone.Id));
-        Assert.False(await _store.DeleteAsync("alice", gone.Id));
+        Assert.True(await _store.DeleteAsync(MemoryOwner.User("alice"), gone.Id));
+        Assert.False(await _store.DeleteAsync(MemoryOwner.User("alice"), gone.Id));
 
-        Assert.Null(await _store.GetAsync("alice", gone.Id));
-        Assert.Equal(kept.Id, Assert.Single(await _store.ListAsync("alice")).Id);
-        Assert.False(await _store.UpdateAsync(new ModelMemoryEntry { Id = gone.Id, UserId = "alice", Content = "back?" }));
+        Assert.Null(await _store.GetAsync(MemoryOwner.User("alice"), gone.Id));
+        Assert.Equal(kept.Id, Assert.Single(await _store.ListAsync(MemoryOwner.User("alice"))).Id);
+        Assert.False(await _store.UpdateAsync(new ModelMemoryEntry { Id = gone.Id, Owner = MemoryOwner.User("alice"), Content = "back?" }));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
     {
         var gone = await _store.AddAsync(Entry("alice", "The spare key is under the heron statue.", "secret"));
 
-        await _store.DeleteAsync("alice", gone.Id);
+        await _store.DeleteAsync(MemoryOwner.User("alice"), gone.Id);
 
         await using var connection = await _temp.Database.OpenConnectionAsync();
         var row = await Dapper.SqlMapper.QuerySingleAsync<(string Content, string? Category, long? DeletedAt)>(
@@ -87,29 +87,29 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
     [Fact]
     public async Task DeleteBySessionAsync_RemovesOnlyThatSessionsEntriesOfTheOwner()
     {
-        var inSession = await _store.AddAsync(new ModelMemoryEntry { UserId = "alice", SessionId = "s1", Content = "from s1" });
-        var other = await _store.AddAsync(new ModelMemoryEntry { UserId = "alice", SessionId = "s2", Content = "from s2" });
-        await _store.AddAsync(new ModelMemoryEntry { UserId = "bob", SessionId = "s1", Content = "bob's s1" });
+        var inSession = await _store.AddAsync(new ModelMemoryEntry { Owner = MemoryOwner.User("alice"), SessionId = "s1", Content = "from s1" });
+        var other = await _store.AddAsync(new ModelMemoryEntry { Owner = MemoryOwner.User("alice"), SessionId = "s2", Content = "from s2" });
+        await _store.AddAsync(new ModelMemoryEntry { Owner = MemoryOwner.User("bob"), SessionId = "s1", Content = "bob's s1" });
 
-        Assert.Equal([inSession.Id], await _store.DeleteBySessionAsync("alice", "s1"));
+        Assert.Equal([inSession.Id], await _store.DeleteBySessionAsync(MemoryOwner.User("alice"), "s1"));
 
-        Assert.Equal(other.Id, Assert.Single(await _store.ListAsync("alice")).Id);
-        Assert.Equal("s2", (await _store.GetAsync("alice", other.Id))!.SessionId);
-        Assert.Single(await _store.ListAsync("bob"));
+        Assert.Equal(other.Id, Assert.Single(await _store.ListAsync(MemoryOwner.User("alice"))).Id);
+        Assert.Equal("s2", (await _store.GetAsync(MemoryOwner.User("alice"), other.Id))!.SessionId);
+        Assert.Single(await _store.ListAsync(MemoryOwner.User("bob")));
     }
 
     [Fact]
     public async Task DeleteOwnerAsync_RemovesEveryRowOfTheOwnerIncludingForgottenOnes()
     {
         var forgotten = await _store.AddAsync(Entry("alice", "old"));
-        await _store.DeleteAsync("alice", forgotten.Id);
+        await _store.DeleteAsync(MemoryOwner.User("alice"), forgotten.Id);
         await _store.AddAsync(Entry("alice", "new"));
         await _store.AddAsync(Entry("bob", "bob's"));
 
-        Assert.Equal(2, await _store.DeleteOwnerAsync("alice"));
+        Assert.Equal(2, await _store.DeleteOwnerAsync(MemoryOwner.User("alice")));
 
-        Assert.Empty(await _store.ListAsync("alice"));
-        Assert.Single(await _store.ListAsync("bob"));
+        Assert.Empty(await _store.ListAsync(MemoryOwner.User("alice")));
+        Assert.Single(await _store.ListAsync(MemoryOwner.User("bob")));
     }
 
     [Fact]
@@ -122,8 +122,8 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
             _clock.Advance(TimeSpan.FromSeconds(1));
         }
 
-        Assert.Equal(ids.AsEnumerable().Reverse(), (await _store.ListAsync("alice")).Select(e => e.Id));
-        Assert.Equal([ids[2], ids[1]], (await _store.ListAsync("alice", skip: 2, take: 2)).Select(e => e.Id));
+        Assert.Equal(ids.AsEnumerable().Reverse(), (await _store.ListAsync(MemoryOwner.User("alice"))).Select(e => e.Id));
+        Assert.Equal([ids[2], ids[1]], (await _store.ListAsync(MemoryOwner.User("alice"), skip: 2, take: 2)).Select(e => e.Id));
     }
 
     [Fact]
@@ -133,21 +133,21 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
 
         _store = new SqliteModelMemoryStore(_temp.Reopen(), _clock);
 
-        Assert.Equal("durable", (await _store.GetAsync("alice", added.Id))!.Content);
+        Assert.Equal("durable", (await _store.GetAsync(MemoryOwner.User("alice"), added.Id))!.Content);
     }
 
     [Fact]
     public async Task BadInput_ThrowsArgumentExceptions()
     {
         await Assert.ThrowsAsync<ArgumentNullException>("entry", () => _store.AddAsync(null!));
-        await Assert.ThrowsAsync<ArgumentException>("entry.UserId", () => _store.AddAsync(Entry(" ", "x")));
+        await Assert.ThrowsAsync<ArgumentException>("entry.Owner", () => _store.AddAsync(new ModelMemoryEntry { Owner = default, Content = "x" }));
         await Assert.ThrowsAsync<ArgumentException>("entry.Content", () => _store.AddAsync(Entry("alice", "")));
         await Assert.ThrowsAsync<ArgumentException>("entry.Content", () => _store.AddAsync(Entry("alice", "\uDFFF")));
         await Assert.ThrowsAsync<ArgumentException>("entry.Category", () => _store.AddAsync(Entry("alice", "x", category: " ")));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("entry.Importance", () => _store.AddAsync(Entry("alice", "x", importance: double.NaN)));
         await Assert.ThrowsAsync<ArgumentException>("entry.Source", () => _store.AddAsync(Entry("alice", "x", source: "")));
-        await Assert.ThrowsAsync<ArgumentException>("userId", () => _store.GetAsync(" ", 1));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("take", () => _store.ListAsync("alice", take: -1));
+        await Assert.ThrowsAsync<ArgumentException>("owner", () => _store.GetAsync(default, 1));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("take", () => _store.ListAsync(MemoryOwner.User("alice"), take: -1));
     }
 
     [Fact]
@@ -157,9 +157,9 @@ public sealed class SqliteModelMemoryStoreTests : IDisposable
 
         var added = await _store.AddAsync(Entry("alice", Content));
 
-        Assert.Equal(Content, (await _store.GetAsync("alice", added.Id))!.Content);
+        Assert.Equal(Content, (await _store.GetAsync(MemoryOwner.User("alice"), added.Id))!.Content);
     }
 
     private static ModelMemoryEntry Entry(string userId, string content, string? category = null, double importance = 0.5, string source = "model")
-        => new() { UserId = userId, Content = content, Category = category, Importance = importance, Source = source };
+        => new() { Owner = MemoryOwner.User(userId), Content = content, Category = category, Importance = importance, Source = source };
 }

@@ -93,7 +93,7 @@ public sealed class SqliteSessionStoreInputTests : IDisposable
     [InlineData("'; DROP TABLE messages; --")]
     [InlineData("Robert'); DELETE FROM sessions WHERE ('1'='1")]
     [InlineData("\"quoted\" 'single' `back` \\ % _ @sessionId $x :y ?")]
-    [InlineData("emoji \U0001F600 and \u00e9\u0301 and nul\0inside")]
+    [InlineData("emoji \U0001F600 and \u00e9\u0301 and zero\u200Bwidth")]
     public async Task AppendMessagesAsync_TrickyText_IsStoredVerbatim(string content)
     {
         var session = await _store.CreateSessionAsync("alice", content);
@@ -102,6 +102,21 @@ public sealed class SqliteSessionStoreInputTests : IDisposable
         Assert.Equal(content, Assert.Single(await _store.GetMessagesAsync(session.Id)).Content);
         Assert.Equal(content, (await _store.GetSessionAsync(session.Id))!.Title);
         Assert.Single(await _store.ListSessionsAsync("alice"));
+    }
+
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(600, 603)]
+    public async Task AppendMessagesAsync_NulCharacter_IsRejectedWithPosition(int padding, int position)
+    {
+        // Microsoft.Data.Sqlite cuts a bound string longer than 512 UTF-8 bytes at its first U+0000: it is refused at any length.
+        var content = "ab" + new string('x', padding) + (padding > 0 ? "y" : string.Empty) + "\0after";
+        var session = await _store.CreateSessionAsync("alice", "t");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("messages", () => _store.AppendMessagesAsync(session.Id, [Msg(ChatRole.User, content)]));
+
+        Assert.Contains($"index {position}", error.Message);
+        Assert.Empty(await _store.GetMessagesAsync(session.Id));
     }
 
     // Attribute strings are stored as UTF-8, which would itself replace a lone surrogate: build the text at run time.

@@ -25,10 +25,11 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task<StoredDocument> UpsertAsync(MemoryOwner owner, string sessionId, string documentId, string title, string text, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
-        Throw.IfNullOrWhitespace(documentId);
+        SqliteStoreSupport.EnsureId(sessionId);
+        SqliteStoreSupport.EnsureId(documentId);
         Throw.IfNullOrWhitespace(title);
         Throw.IfNullOrWhitespace(text);
+        SqliteStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
         SqliteStoreSupport.EnsureStorableText(documentId, nameof(documentId));
         SqliteStoreSupport.EnsureStorableText(title, nameof(title));
         SqliteStoreSupport.EnsureStorableText(text, nameof(text));
@@ -57,8 +58,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task<StoredDocument?> GetAsync(MemoryOwner owner, string sessionId, string documentId, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
-        Throw.IfNullOrWhitespace(documentId);
+        SqliteStoreSupport.EnsureId(sessionId);
+        SqliteStoreSupport.EnsureId(documentId);
         const string Sql = $"SELECT {Columns} FROM documents WHERE owner_key = @ownerKey AND session_id = @sessionId AND document_id = @documentId;";
         var row = await _database.RunAsync(
             "read a document",
@@ -71,8 +72,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task<bool> DeleteAsync(MemoryOwner owner, string sessionId, string documentId, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
-        Throw.IfNullOrWhitespace(documentId);
+        SqliteStoreSupport.EnsureId(sessionId);
+        SqliteStoreSupport.EnsureId(documentId);
         const string Sql = "DELETE FROM documents WHERE owner_key = @ownerKey AND session_id = @sessionId AND document_id = @documentId;";
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         var deleted = await _database.RunInTransactionAsync(

@@ -49,12 +49,12 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     public async Task<KnowledgeEntry> UpsertAsync(KnowledgeEntry entry, CancellationToken cancellationToken = default)
     {
         Throw.IfNull(entry);
-        var userId = Throw.IfNullOrWhitespace(entry.UserId, "entry.UserId");
+        var userId = Throw.IfDefault(entry.Owner, "entry.Owner").Key;
         var key = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(entry.Key, "entry.Key"), "entry.Key");
         var value = Throw.IfNullOrWhitespace(entry.Value, "entry.Value").Trim();
         var sessionId = entry.SessionId is null ? null : Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
         Throw.IfOutOfRange(entry.Confidence, 0, 1, "entry.Confidence");
-        SqliteStoreSupport.EnsureStorableText(userId, "entry.UserId");
+        SqliteStoreSupport.EnsureStorableText(userId, "entry.Owner");
         SqliteStoreSupport.EnsureStorableText(key, "entry.Key");
         SqliteStoreSupport.EnsureStorableText(value, "entry.Value");
         SqliteStoreSupport.EnsureStorableText(sessionId, "entry.SessionId");
@@ -166,9 +166,9 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(string userId, string? key = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<KnowledgeEntry>> GetCurrentAsync(MemoryOwner owner, string? key = null, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         var normalizedKey = key is null ? null : KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
         var sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND valid_to IS NULL" +
                   (normalizedKey is null ? string.Empty : " AND key = @normalizedKey") +
@@ -177,27 +177,27 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(string userId, string key, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<KnowledgeEntry>> GetHistoryAsync(MemoryOwner owner, string key, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         var normalizedKey = KnowledgeKey.Normalize(Throw.IfNullOrWhitespace(key), nameof(key));
         const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND key = @normalizedKey ORDER BY id;";
         return QueryAsync("read knowledge history", Sql, new { userId, normalizedKey }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<KnowledgeEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<KnowledgeEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = $"SELECT {Columns} FROM knowledge_entries WHERE owner_key = @userId AND id = @id;";
         var rows = await QueryAsync("read knowledge", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
     /// <inheritdoc />
-    public async Task<bool> ForgetAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<bool> ForgetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string Sql = """
             UPDATE knowledge_entries SET value = '', forgotten_at = @now, valid_to = coalesce(valid_to, max(valid_from, @now))
@@ -230,9 +230,9 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <inheritdoc />
-    public async Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default)
+    public async Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = "DELETE FROM knowledge_entries WHERE owner_key = @userId;";
         return await _database.RunAsync(
             "delete an owner's knowledge",
@@ -241,10 +241,10 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <inheritdoc />
-    public async Task<int> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    public async Task<int> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
-        Throw.IfNullOrWhitespace(sessionId);
+        var userId = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
 
         const string DeletedSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo, key AS Key FROM knowledge_entries WHERE owner_key = @userId AND session_id = @sessionId;";
         const string SurvivorsSql = "SELECT id AS Id, superseded_by AS SupersededBy, valid_to AS ValidTo FROM knowledge_entries WHERE owner_key = @userId AND session_id IS NOT @sessionId AND superseded_by IN @ids;";
@@ -369,7 +369,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
         public KnowledgeEntry ToEntry() => new()
         {
             Id = Id,
-            UserId = UserId,
+            Owner = MemoryOwner.FromKey(UserId),
             SessionId = SessionId,
             Key = Key,
             Value = Value,

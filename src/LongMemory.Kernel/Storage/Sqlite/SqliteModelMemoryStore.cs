@@ -48,8 +48,8 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             async (connection, transaction) =>
             {
                 var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    Sql, new { entry.UserId, entry.SessionId, entry.Content, entry.Category, entry.Importance, source, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await EnqueueAsync(connection, transaction, entry.UserId, id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
+                    Sql, new { UserId = entry.Owner.Key, entry.SessionId, entry.Content, entry.Category, entry.Importance, source, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await EnqueueAsync(connection, transaction, entry.Owner.Key, id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
                 return id;
             },
             cancellationToken).ConfigureAwait(false);
@@ -58,7 +58,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         return new ModelMemoryEntry
         {
             Id = id,
-            UserId = entry.UserId,
+            Owner = entry.Owner,
             SessionId = entry.SessionId,
             Content = entry.Content,
             Category = entry.Category,
@@ -83,10 +83,10 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             async (connection, transaction) =>
             {
                 var changed = await connection.ExecuteAsync(new CommandDefinition(
-                    Sql, new { entry.Id, entry.UserId, entry.SessionId, entry.Content, entry.Category, entry.Importance, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    Sql, new { entry.Id, UserId = entry.Owner.Key, entry.SessionId, entry.Content, entry.Category, entry.Importance, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 if (changed > 0)
                 {
-                    await EnqueueAsync(connection, transaction, entry.UserId, entry.Id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
+                    await EnqueueAsync(connection, transaction, entry.Owner.Key, entry.Id, IndexOperation.Upsert, now, cancellationToken).ConfigureAwait(false);
                 }
 
                 return changed;
@@ -101,18 +101,18 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     }
 
     /// <inheritdoc />
-    public async Task<ModelMemoryEntry?> GetAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<ModelMemoryEntry?> GetAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = $"SELECT {Columns} FROM model_memory WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var rows = await QueryAsync("read model memory", Sql, new { userId, id }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ModelMemoryEntry>> ListAsync(string userId, int skip = 0, int take = 100, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ModelMemoryEntry>> ListAsync(MemoryOwner owner, int skip = 0, int take = 100, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         Throw.IfLessThan(skip, 0);
         Throw.IfLessThan(take, 0);
         const string Sql = $"""
@@ -125,9 +125,9 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteAsync(string userId, long id, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteAsync(MemoryOwner owner, long id, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         var now = SqliteStoreSupport.NowMs(_timeProvider);
         const string Sql = "UPDATE model_memory SET deleted_at = @now, content = '', category = NULL WHERE id = @id AND owner_key = @userId AND deleted_at IS NULL;";
         var changed = await _database.RunInTransactionAsync(
@@ -160,10 +160,10 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
             cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<long>> DeleteBySessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<long>> DeleteBySessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
-        Throw.IfNullOrWhitespace(sessionId);
+        var userId = Throw.IfDefault(owner).Key;
+        SqliteStoreSupport.EnsureId(sessionId);
         const string Sql = "DELETE FROM model_memory WHERE owner_key = @userId AND session_id = @sessionId RETURNING id;";
         var ids = await _database.RunAsync<IReadOnlyList<long>>(
             "delete a session's model memory",
@@ -174,9 +174,9 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     }
 
     /// <inheritdoc />
-    public async Task<int> DeleteOwnerAsync(string userId, CancellationToken cancellationToken = default)
+    public async Task<int> DeleteOwnerAsync(MemoryOwner owner, CancellationToken cancellationToken = default)
     {
-        Throw.IfNullOrWhitespace(userId);
+        var userId = Throw.IfDefault(owner).Key;
         const string Sql = "DELETE FROM model_memory WHERE owner_key = @userId;";
         return await _database.RunAsync(
             "delete an owner's model memory",
@@ -187,15 +187,20 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
     private static void Validate(ModelMemoryEntry entry)
     {
         Throw.IfNull(entry);
-        Throw.IfNullOrWhitespace(entry.UserId, "entry.UserId");
+        Throw.IfDefault(entry.Owner, "entry.Owner");
         Throw.IfNullOrWhitespace(entry.Content, "entry.Content");
         if (entry.Category is not null)
         {
             Throw.IfNullOrWhitespace(entry.Category, "entry.Category");
         }
 
+        if (entry.SessionId is not null)
+        {
+            Throw.IfNullOrWhitespace(entry.SessionId, "entry.SessionId");
+        }
+
         Throw.IfOutOfRange(entry.Importance, 0, 1, "entry.Importance");
-        SqliteStoreSupport.EnsureStorableText(entry.UserId, "entry.UserId");
+        SqliteStoreSupport.EnsureStorableText(entry.Owner.Key, "entry.Owner");
         SqliteStoreSupport.EnsureStorableText(entry.Content, "entry.Content");
         SqliteStoreSupport.EnsureStorableText(entry.Category, "entry.Category");
         SqliteStoreSupport.EnsureStorableText(entry.SessionId, "entry.SessionId");
@@ -249,7 +254,7 @@ public sealed partial class SqliteModelMemoryStore : IModelMemoryStore
         public ModelMemoryEntry ToEntry() => new()
         {
             Id = Id,
-            UserId = UserId,
+            Owner = MemoryOwner.FromKey(UserId),
             SessionId = SessionId,
             Content = Content,
             Category = Category,

@@ -20,8 +20,9 @@ namespace LongMemory.Kernel;
 /// unlike an unknown id, recreating it under the same id would fail, so the caller must restore it first.
 /// </para>
 /// <para>
-/// Text is stored verbatim, except that strings with an unpaired UTF-16 surrogate are rejected with an
-/// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace it.
+/// Text is stored verbatim, except that strings with an unpaired UTF-16 surrogate or a U+0000 are rejected with an
+/// <see cref="ArgumentException"/> giving its position: SQLite stores UTF-8 and would silently replace the surrogate, and
+/// Microsoft.Data.Sqlite cuts a string longer than 512 UTF-8 bytes at its first U+0000.
 /// </para>
 /// </remarks>
 public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, ISummaryStore, IIndexOutbox
@@ -75,7 +76,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
 
         if (sessionId is not null)
         {
-            Throw.IfNullOrWhitespace(sessionId);
+            SqliteStoreSupport.EnsureId(sessionId);
             SqliteStoreSupport.EnsureStorableText(sessionId, nameof(sessionId));
         }
 
@@ -124,7 +125,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public Task<ChatSession?> GetSessionAsync(MemoryOwner owner, string sessionId, bool includeDeleted = false, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         var sql = $"SELECT {SessionColumns} FROM sessions WHERE owner_key = @ownerKey AND public_id = @sessionId" + (includeDeleted ? ";" : " AND is_active = 1;");
         return _database.RunAsync(
             "read a session",
@@ -142,6 +143,11 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     {
         var ownerKey = Throw.IfDefault(owner).Key;
         Throw.IfNull(sessionIds);
+        foreach (var id in sessionIds)
+        {
+            SqliteStoreSupport.EnsureId(id, nameof(sessionIds));
+        }
+
         if (sessionIds.Count == 0)
         {
             return Task.FromResult<IReadOnlyList<ChatSession>>([]);
@@ -194,7 +200,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task RenameSessionAsync(MemoryOwner owner, string sessionId, string title, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNullOrWhitespace(title);
         SqliteStoreSupport.EnsureStorableText(title, nameof(title));
         var now = SqliteStoreSupport.NowMs(_timeProvider);
@@ -214,7 +220,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task SetSessionActiveAsync(MemoryOwner owner, string sessionId, bool isActive, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         var now = SqliteStoreSupport.NowMs(_timeProvider);
 
         const string Sql = "UPDATE sessions SET is_active = @isActive, updated_at = max(updated_at, @now) WHERE owner_key = @ownerKey AND public_id = @sessionId;";
@@ -234,7 +240,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task PurgeSessionAsync(MemoryOwner owner, string sessionId, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
 
         // Explicit deletes rather than relying on ON DELETE CASCADE, which needs foreign_keys on for every connection.
         const string Sql = $"""
@@ -295,7 +301,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task<IReadOnlyList<StoredMessage>> AppendMessagesAsync(MemoryOwner owner, string sessionId, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken = default)
     {
         Throw.IfDefault(owner);
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNull(messages);
         var rows = new MessageInsert[messages.Count];
         string? derivedTitle = null;
@@ -393,7 +399,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(MemoryOwner owner, string sessionId, MessageQuery? query = null, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         query ??= new MessageQuery();
         Throw.IfLessThan(query.Skip, 0, "query.Skip");
         Throw.IfLessThan(query.Take, 0, "query.Take");
@@ -432,7 +438,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public Task<IReadOnlyList<StoredMessage>> GetMessagesByIdAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNull(messageIds);
 
         const string Sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = {SessionKeyOf} AND id IN @ids;";
@@ -521,7 +527,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public async Task<int> SetTrimmedAsync(MemoryOwner owner, string sessionId, IReadOnlyList<long> messageIds, bool trimmed, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNull(messageIds);
 
         const string Sql = $"UPDATE messages SET is_trimmed = @trimmed WHERE session_id = {SessionKeyOf} AND is_trimmed <> @trimmed AND id IN @ids;";
@@ -575,7 +581,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     {
         if (sessionId is not null)
         {
-            Throw.IfNullOrWhitespace(sessionId);
+            SqliteStoreSupport.EnsureId(sessionId);
             if (owner is null)
             {
                 throw new ArgumentException("A session's status needs its owner.", nameof(owner));
@@ -614,7 +620,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
         Throw.IfNull(summary);
         Throw.IfNull(trimmedMessageIds);
         Throw.IfNull(coveredSummaryIds);
-        var sessionId = Throw.IfNullOrWhitespace(summary.SessionId, "summary.SessionId");
+        var sessionId = SqliteStoreSupport.EnsureId(summary.SessionId, "summary.SessionId");
         Throw.IfNullOrWhitespace(summary.Content, "summary.Content");
         SqliteStoreSupport.EnsureStorableText(summary.Content, "summary.Content");
         Throw.IfLessThan(summary.Level, 1, "summary.Level");
@@ -765,7 +771,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public Task<IReadOnlyList<ConversationSummary>> GetSummariesAsync(MemoryOwner owner, string sessionId, bool activeOnly = true, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         var sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf}" +
                   (activeOnly ? " AND superseded_at IS NULL" : string.Empty) +
                   " ORDER BY first_message_id, level, id;";
@@ -789,7 +795,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
     public Task<ConversationSummary?> GetSummaryAsync(MemoryOwner owner, string sessionId, long summaryId, CancellationToken cancellationToken = default)
     {
         var ownerKey = Throw.IfDefault(owner).Key;
-        Throw.IfNullOrWhitespace(sessionId);
+        SqliteStoreSupport.EnsureId(sessionId);
         const string Sql = $"SELECT {SummaryColumns} FROM summaries WHERE session_id = {SessionKeyOf} AND id = @summaryId;";
         return _database.RunAsync(
             "read a summary",

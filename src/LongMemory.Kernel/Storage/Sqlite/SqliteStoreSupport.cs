@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
@@ -94,13 +96,23 @@ internal static class SqliteStoreSupport
 
     /// <summary>
     /// Rejects text that SQLite cannot store verbatim. SQLite keeps TEXT as UTF-8, and Microsoft.Data.Sqlite replaces an
-    /// unpaired UTF-16 surrogate with U+FFFD on the way in, so such a string would silently come back different.
+    /// unpaired UTF-16 surrogate with U+FFFD on the way in, so such a string would silently come back different; it also
+    /// binds a string longer than 512 UTF-8 bytes NUL-terminated, which cuts it at its first U+0000 (PostgreSQL cannot store
+    /// U+0000 at all), so text with U+0000 is refused whatever its length.
     /// </summary>
     public static void EnsureStorableText(string? value, string paramName)
     {
         if (value is null)
         {
             return;
+        }
+
+        var nul = value.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The text has U+0000 at index {nul}; it cannot be stored without being altered."),
+                paramName);
         }
 
         var position = FindLoneSurrogate(value);
@@ -110,6 +122,17 @@ internal static class SqliteStoreSupport
                 string.Create(CultureInfo.InvariantCulture, $"The text has an unpaired UTF-16 surrogate (U+{(int)value[position]:X4}) at index {position}; it cannot be stored without being altered."),
                 paramName);
         }
+    }
+
+    /// <summary>
+    /// Checks an id a row is found by: not blank, and bound exactly (<see cref="EnsureStorableText"/>), so that an id cut at
+    /// a U+0000 or with a replaced surrogate never names another row.
+    /// </summary>
+    public static string EnsureId([NotNull] string? value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+    {
+        Throw.IfNullOrWhitespace(value, paramName);
+        EnsureStorableText(value, paramName!);
+        return value;
     }
 
     public static IEnumerable<long[]> Chunk(IReadOnlyList<long> ids) => ids.Distinct().Chunk(IdChunkSize);
