@@ -34,7 +34,10 @@ internal static class Fts5Query
     public const double CommonShare = 0.1;
 
     // Words so common that they match nearly every row: dropped unless the query has nothing else.
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    /// <summary>Gets the stop words (lower case).</summary>
+    public static IReadOnlyCollection<string> StopWords => StopWordSet;
+
+    private static readonly HashSet<string> StopWordSet = new(StringComparer.Ordinal)
     {
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "did", "for", "from", "had", "has", "have",
         "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "so", "that", "the", "their",
@@ -75,7 +78,7 @@ internal static class Fts5Query
     public static List<string> Terms(string? text)
     {
         var terms = Tokenize(text);
-        var meaningful = terms.Where(t => !StopWords.Contains(t)).ToList();
+        var meaningful = terms.Where(t => !StopWordSet.Contains(t)).ToList();
         if (meaningful.Count > 0)
         {
             terms = meaningful;
@@ -94,7 +97,7 @@ internal static class Fts5Query
     /// <see cref="MaxCommonTerms"/> rarest are kept.
     /// </summary>
     /// <param name="terms">The query terms, in query order.</param>
-    /// <param name="documentFrequency">Gets the number of documents holding a term (0 when unknown).</param>
+    /// <param name="documentFrequency">Gets the number of documents holding a term (0 when unknown); the SQLite index counts the searching owner's documents only.</param>
     /// <param name="documentCount">The number of documents (an estimate is enough).</param>
     /// <returns>The chosen terms, rarest first; empty when no term occurs at all.</returns>
     public static List<string> SelectTerms(IReadOnlyList<string> terms, Func<string, long> documentFrequency, long documentCount)
@@ -179,7 +182,8 @@ internal static class Fts5Query
     /// <summary>The upper-case hexadecimal UTF-8 bytes of a text, as SQLite's <c>hex()</c> writes them.</summary>
     public static string Hex(string value) => Convert.ToHexString(Encoding.UTF8.GetBytes(value));
 
-    private static bool IsWordRune(Rune rune) =>
+    /// <summary>Gets whether a character belongs to a word (letters, digits, combining marks, private use).</summary>
+    public static bool IsWordRune(Rune rune) =>
         Rune.IsLetterOrDigit(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.PrivateUse;
 
     private static void Flush(StringBuilder word, List<string> terms, HashSet<string> seen)

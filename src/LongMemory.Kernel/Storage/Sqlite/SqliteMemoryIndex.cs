@@ -12,10 +12,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LongMemory.Kernel;
 
 /// <summary>
-/// The embedded <see cref="IMemoryIndex"/>: items in a SQLite table, keyword search with FTS5 BM25, vector search by
-/// cosine similarity over float32 BLOBs with SIMD (<see cref="TensorPrimitives"/>), fused by reciprocal rank.
+/// The embedded <see cref="IMemoryIndex"/>: items in a SQLite table, keyword search with FTS5 matching and BM25 over the
+/// owner's own statistics, vector search by cosine similarity over float32 BLOBs with SIMD
+/// (<see cref="TensorPrimitives"/>), fused by reciprocal rank.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Keyword ranking never reads another owner's rows: the document frequencies, document count and average length that
+/// choose the query's words and weigh them are kept per (owner, collection) in the same transaction as every write
+/// (schema migration 7), so another owner's writes cannot change a user's keyword results, their order or their scores.
+/// FTS5's <c>bm25()</c> is not used, because its statistics are table-wide.
+/// </para>
 /// <para>
 /// Vectors are kept in memory per (owner, collection) as one contiguous array of normalised vectors, loaded on the first
 /// search of that scope and updated in place by this instance's upserts and deletes, so a search scans memory instead of
@@ -99,6 +106,7 @@ public sealed class SqliteMemoryIndex : IMemoryIndex
         }
 
         var written = new List<(long RowId, MemoryItem Item)>(items.Count);
+        var analyses = items.Select(i => KeywordStatistics.Analyze(i.Text)).ToList();
         var versions = await RunAsync(async connection =>
         {
             using var transaction = connection.BeginTransaction();
@@ -130,8 +138,25 @@ public sealed class SqliteMemoryIndex : IMemoryIndex
             var vector = upsert.Parameters.Add("$vector", SqliteType.Blob);
             var created = upsert.Parameters.Add("$created", SqliteType.Integer);
             var payload = upsert.Parameters.Add("$payload", SqliteType.Text);
-            foreach (var item in items)
+
+            // The keyword statistics of each item (schema migration 7); an unchanged text keeps its rows, since the update
+            // trigger drops them only when the text changes.
+            using var statistics = Command(connection, transaction,
+                """
+                INSERT OR IGNORE INTO memory_item_terms(rowid, user_id, collection, length, terms) VALUES ($row, $user, $collection, $length, $terms);
+                INSERT OR IGNORE INTO memory_item_lengths(rowid, length) VALUES ($row, $length);
+                INSERT OR IGNORE INTO memory_item_repeats(rowid, term, count)
+                    SELECT $row, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($repeats);
+                """);
+            var statisticsRow = statistics.Parameters.Add("$row", SqliteType.Integer);
+            var statisticsUser = statistics.Parameters.Add("$user", SqliteType.Text);
+            var statisticsCollection = statistics.Parameters.Add("$collection", SqliteType.Text);
+            var length = statistics.Parameters.Add("$length", SqliteType.Integer);
+            var repeats = statistics.Parameters.Add("$repeats", SqliteType.Text);
+            var terms = statistics.Parameters.Add("$terms", SqliteType.Text);
+            for (var i = 0; i < items.Count; i++)
             {
+                var item = items[i];
                 collection.Value = item.Collection;
                 user.Value = item.UserId;
                 id.Value = item.Id;
@@ -143,6 +168,14 @@ public sealed class SqliteMemoryIndex : IMemoryIndex
                 payload.Value = (object?)SerializePayload(item.Payload) ?? DBNull.Value;
                 var rowId = (long)(await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
                 written.Add((rowId, item));
+
+                statisticsRow.Value = rowId;
+                statisticsUser.Value = item.UserId;
+                statisticsCollection.Value = item.Collection;
+                length.Value = analyses[i].Length;
+                repeats.Value = (object?)analyses[i].Repeats ?? DBNull.Value;
+                terms.Value = analyses[i].Terms;
+                await statistics.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var after = await ReadVersionsAsync(connection, transaction, scopes, cancellationToken).ConfigureAwait(false);
@@ -372,55 +405,108 @@ public sealed class SqliteMemoryIndex : IMemoryIndex
     private static async Task<List<long>> KeywordSearchAsync(
         SqliteConnection connection, SqliteTransaction transaction, MemoryFilter filter, List<string> terms, int limit, CancellationToken cancellationToken)
     {
-        // Document frequencies of the query's words (and an estimate of the row count), so only selective words run.
-        var frequencies = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Every statistic below counts the owner's items in the searched collections only (schema migration 7), never
+        // another owner's: the document frequencies of the query's words, the number of documents and their total length.
+        var keys = terms.Select(KeywordStatistics.TermKey).ToList();
+        var frequencies = new Dictionary<long, long>();
         long documents = 0;
-        using (var vocabulary = Command(connection, transaction, string.Empty))
+        long tokens = 0;
+        using (var statistics = Command(connection, transaction, string.Empty))
         {
-            vocabulary.CommandText =
-                $"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({InList(vocabulary, "$t", terms)}) UNION ALL SELECT NULL, max(rowid) FROM memory_items;";
-            using var reader = await vocabulary.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var collections = filter.Collections is { Count: > 0 } selectedCollections
+                ? $" AND collection IN ({InList(statistics, "$c", selectedCollections.Distinct(StringComparer.Ordinal))})"
+                : string.Empty;
+            statistics.CommandText =
+                $"""
+                SELECT term, sum(documents) FROM memory_term_stats
+                WHERE user_id = $user{collections} AND term IN ({InList(statistics, "$t", keys.Distinct())}) GROUP BY term;
+                SELECT coalesce(sum(documents), 0), coalesce(sum(tokens), 0) FROM memory_scope_stats WHERE user_id = $user{collections};
+                """;
+            statistics.Parameters.AddWithValue("$user", filter.UserId);
+            using var reader = await statistics.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (reader.IsDBNull(0))
-                {
-                    documents = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-                }
-                else
-                {
-                    frequencies[reader.GetString(0)] = reader.GetInt64(1);
-                }
+                frequencies[reader.GetInt64(0)] = reader.GetInt64(1);
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                documents = reader.GetInt64(0);
+                tokens = reader.GetInt64(1);
             }
         }
 
-        var selected = Fts5Query.SelectTerms(terms, t => frequencies.GetValueOrDefault(t), documents);
+        var keyOf = terms.Zip(keys).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var selected = Fts5Query.SelectTerms(terms, t => frequencies.GetValueOrDefault(keyOf[t]), documents);
         var ranking = new List<long>();
-        if (selected.Count == 0)
+        if (selected.Count == 0 || documents == 0)
         {
             return ranking;
         }
 
-        // FTS5 ranks only rows inside the owner's scope tokens (an explicit bm25() with SQLite's top-n sort measured about
-        // twice as fast as ORDER BY rank with the configured rank function); the join re-checks the
-        // whole filter on memory_items, so correctness never rests on the scope tokens alone. Type and time filters
-        // are not in the FTS index: with them, every scoped match is ranked and filtered before the limit.
+        // FTS5 finds, per selected word, the rows holding it inside the owner's scope tokens; BM25 (FTS5's bm25() formula,
+        // k1 1.2, b 0.75) is summed in SQL from the owner's statistics (the IDFs and average length bound as parameters)
+        // and each row's length and repeated words, so only the best rows come back. Type and time filters are not in
+        // the FTS index: with them, the candidates are joined with memory_items and filtered before ranking. Without
+        // them the best rows are re-checked against the whole filter below, so correctness never rests on the scope
+        // tokens alone. A row without statistics (written by another tool) ranks as an average row holding the word once.
         using var command = Command(connection, transaction, string.Empty);
         var postFiltered = filter.Types is { Count: > 0 } || filter.From is not null || filter.To is not null;
-        var innerLimit = postFiltered ? string.Empty : " LIMIT $limit";
+        var perTerm = new StringBuilder();
+        for (var i = 0; i < selected.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            perTerm.Append(i == 0 ? string.Empty : " UNION ALL ")
+                .Append(CultureInfo.InvariantCulture, $"SELECT rowid, $k{n} AS term, $i{n} AS idf FROM memory_fts WHERE memory_fts MATCH $m{n}");
+            command.Parameters.AddWithValue("$m" + n, Fts5Query.BuildScoped(filter.UserId, filter.Collections, filter.SessionId, [selected[i]]));
+            command.Parameters.AddWithValue("$k" + n, keyOf[selected[i]]);
+            command.Parameters.AddWithValue("$i" + n, KeywordStatistics.Idf(documents, frequencies.GetValueOrDefault(keyOf[selected[i]])));
+        }
+
+        var filtered = postFiltered ? $"JOIN memory_items m ON m.rowid = p.rowid AND {Where(command, filter, "m.")}" : string.Empty;
+        var k1 = KeywordStatistics.K1.ToString(CultureInfo.InvariantCulture);
+        var b = KeywordStatistics.B.ToString(CultureInfo.InvariantCulture);
         command.CommandText =
             $"""
-            SELECT f.rowid FROM (
-                SELECT rowid, bm25(memory_fts, 1.0, 0.0) AS score FROM memory_fts WHERE memory_fts MATCH $match ORDER BY score{innerLimit}) f
-            JOIN memory_items m ON m.rowid = f.rowid
-            WHERE {Where(command, filter, "m.")}
-            ORDER BY f.score, f.rowid LIMIT $limit;
+            SELECT rowid FROM (
+                SELECT p.rowid, p.idf, coalesce(r.count, 1) AS f, coalesce(l.length, $avg) AS len
+                FROM ({perTerm}) p {filtered}
+                LEFT JOIN memory_item_lengths l ON l.rowid = p.rowid
+                LEFT JOIN memory_item_repeats r ON r.rowid = p.rowid AND r.term = p.term)
+            GROUP BY rowid
+            ORDER BY sum(idf * f * ({k1} + 1) / (f + {k1} * (1 - {b} + {b} * len / $avg))) DESC, rowid
+            LIMIT $limit;
             """;
-        command.Parameters.AddWithValue("$match", Fts5Query.BuildScoped(filter.UserId, filter.Collections, filter.SessionId, selected));
+        command.Parameters.AddWithValue("$avg", Math.Max(1.0, (double)tokens / documents));
         command.Parameters.AddWithValue("$limit", limit);
-        using var rows = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var ordered = new List<long>();
+        using (var rows = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            ranking.Add(rows.GetInt64(0));
+            while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ordered.Add(rows.GetInt64(0));
+            }
+        }
+
+        if (postFiltered)
+        {
+            return ordered;
+        }
+
+        // NOT INDEXED: with the owner index the planner would scan all of the owner's rows instead of looking up these.
+        foreach (var best in ordered.Chunk(MaxIdsPerStatement))
+        {
+            using var check = Command(connection, transaction, string.Empty);
+            check.CommandText = $"SELECT rowid FROM memory_items NOT INDEXED WHERE {Where(check, filter, string.Empty)} AND rowid IN ({InList(check, "$row", best)});";
+            var kept = new HashSet<long>();
+            using var reader = await check.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                kept.Add(reader.GetInt64(0));
+            }
+
+            ranking.AddRange(best.Where(kept.Contains));
         }
 
         return ranking;

@@ -300,6 +300,101 @@ internal static class SqliteSchema
         UPDATE model_memory SET content = '', category = NULL WHERE deleted_at IS NOT NULL;
         CREATE INDEX ix_model_memory_session ON model_memory(owner_key, session_id) WHERE session_id IS NOT NULL;
         """,
+
+        // 7 (ranking side channel): keyword statistics per owner. FTS5's bm25() and its vocabulary count every owner's
+        // rows, so one owner's writes reordered another's results. memory_item_terms holds each item's owner, collection,
+        // word count and distinct term keys (a JSON array of 64-bit hashes, never the words); its triggers keep
+        // per-(owner, collection) document frequencies (memory_term_stats) and document and word counts
+        // (memory_scope_stats) in the same transaction as every change. A search reads the small tables per candidate:
+        // memory_item_lengths (the word count) and memory_item_repeats (words other than stop words occurring more than
+        // once, with their counts). All go with their item (triggers on memory_items). The index writes them on upsert; existing items are analysed here by longmemory_keyword_*
+        // functions that MigrateAsync registers (the code of the write path, KeywordStatistics.Analyze).
+        """
+        CREATE TABLE memory_item_terms (
+            rowid       INTEGER PRIMARY KEY,
+            user_id     TEXT NOT NULL,
+            collection  TEXT NOT NULL,
+            length      INTEGER NOT NULL,
+            terms       TEXT NOT NULL
+        );
+        CREATE TABLE memory_item_lengths (
+            rowid       INTEGER PRIMARY KEY,
+            length      INTEGER NOT NULL
+        );
+        CREATE TABLE memory_item_repeats (
+            rowid       INTEGER NOT NULL,
+            term        INTEGER NOT NULL,
+            count       INTEGER NOT NULL,
+            PRIMARY KEY (rowid, term)
+        ) WITHOUT ROWID;
+        CREATE TABLE memory_term_stats (
+            user_id     TEXT NOT NULL,
+            collection  TEXT NOT NULL,
+            term        INTEGER NOT NULL,
+            documents   INTEGER NOT NULL,
+            PRIMARY KEY (user_id, collection, term)
+        ) WITHOUT ROWID;
+        CREATE TABLE memory_scope_stats (
+            user_id     TEXT NOT NULL,
+            collection  TEXT NOT NULL,
+            documents   INTEGER NOT NULL,
+            tokens      INTEGER NOT NULL,
+            PRIMARY KEY (user_id, collection)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER memory_item_terms_ai AFTER INSERT ON memory_item_terms BEGIN
+            INSERT INTO memory_term_stats(user_id, collection, term, documents)
+                SELECT new.user_id, new.collection, value, 1 FROM json_each(new.terms) WHERE true
+                ON CONFLICT (user_id, collection, term) DO UPDATE SET documents = documents + 1;
+            INSERT INTO memory_scope_stats(user_id, collection, documents, tokens) VALUES (new.user_id, new.collection, 1, new.length)
+                ON CONFLICT (user_id, collection) DO UPDATE SET documents = documents + 1, tokens = tokens + excluded.tokens;
+        END;
+        CREATE TRIGGER memory_item_terms_ad AFTER DELETE ON memory_item_terms BEGIN
+            UPDATE memory_term_stats SET documents = documents - 1
+                WHERE user_id = old.user_id AND collection = old.collection AND term IN (SELECT value FROM json_each(old.terms));
+            DELETE FROM memory_term_stats
+                WHERE user_id = old.user_id AND collection = old.collection AND term IN (SELECT value FROM json_each(old.terms)) AND documents <= 0;
+            UPDATE memory_scope_stats SET documents = documents - 1, tokens = tokens - old.length
+                WHERE user_id = old.user_id AND collection = old.collection;
+            DELETE FROM memory_scope_stats WHERE user_id = old.user_id AND collection = old.collection AND documents <= 0;
+        END;
+        CREATE TRIGGER memory_item_terms_au AFTER UPDATE ON memory_item_terms BEGIN
+            UPDATE memory_term_stats SET documents = documents - 1
+                WHERE user_id = old.user_id AND collection = old.collection AND term IN (SELECT value FROM json_each(old.terms));
+            DELETE FROM memory_term_stats
+                WHERE user_id = old.user_id AND collection = old.collection AND term IN (SELECT value FROM json_each(old.terms)) AND documents <= 0;
+            UPDATE memory_scope_stats SET documents = documents - 1, tokens = tokens - old.length
+                WHERE user_id = old.user_id AND collection = old.collection;
+            DELETE FROM memory_scope_stats WHERE user_id = old.user_id AND collection = old.collection AND documents <= 0;
+            INSERT INTO memory_term_stats(user_id, collection, term, documents)
+                SELECT new.user_id, new.collection, value, 1 FROM json_each(new.terms) WHERE true
+                ON CONFLICT (user_id, collection, term) DO UPDATE SET documents = documents + 1;
+            INSERT INTO memory_scope_stats(user_id, collection, documents, tokens) VALUES (new.user_id, new.collection, 1, new.length)
+                ON CONFLICT (user_id, collection) DO UPDATE SET documents = documents + 1, tokens = tokens + excluded.tokens;
+        END;
+
+        CREATE TRIGGER memory_items_ad_terms AFTER DELETE ON memory_items BEGIN
+            DELETE FROM memory_item_terms WHERE rowid = old.rowid;
+            DELETE FROM memory_item_lengths WHERE rowid = old.rowid;
+            DELETE FROM memory_item_repeats WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER memory_items_au_text_terms AFTER UPDATE OF text ON memory_items WHEN old.text IS NOT new.text BEGIN
+            DELETE FROM memory_item_terms WHERE rowid = old.rowid;
+            DELETE FROM memory_item_lengths WHERE rowid = old.rowid;
+            DELETE FROM memory_item_repeats WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER memory_items_au_scope_terms AFTER UPDATE OF user_id, collection ON memory_items
+            WHEN old.user_id IS NOT new.user_id OR old.collection IS NOT new.collection BEGIN
+            UPDATE memory_item_terms SET user_id = new.user_id, collection = new.collection WHERE rowid = new.rowid;
+        END;
+
+        INSERT INTO memory_item_terms(rowid, user_id, collection, length, terms)
+            SELECT rowid, user_id, collection, longmemory_keyword_length(text), longmemory_keyword_terms(text) FROM memory_items ORDER BY rowid;
+        INSERT INTO memory_item_lengths(rowid, length) SELECT rowid, longmemory_keyword_length(text) FROM memory_items ORDER BY rowid;
+        INSERT INTO memory_item_repeats(rowid, term, count)
+            SELECT m.rowid, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]')
+            FROM memory_items m, json_each(longmemory_keyword_repeats(m.text)) r;
+        """,
     ];
 
     /// <summary>
@@ -308,6 +403,10 @@ internal static class SqliteSchema
     /// </summary>
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
+        // Migration 7 analyses existing index items with the code of the write path.
+        connection.CreateFunction("longmemory_keyword_length", (string? text) => (long)KeywordStatistics.Analyze(text).Length, isDeterministic: true);
+        connection.CreateFunction("longmemory_keyword_repeats", (string? text) => KeywordStatistics.Analyze(text).Repeats, isDeterministic: true);
+        connection.CreateFunction("longmemory_keyword_terms", (string? text) => KeywordStatistics.Analyze(text).Terms, isDeterministic: true);
         while (true)
         {
             using var transaction = connection.BeginTransaction(deferred: false);
