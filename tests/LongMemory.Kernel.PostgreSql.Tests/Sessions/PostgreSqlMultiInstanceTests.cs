@@ -80,7 +80,7 @@ public sealed class PostgreSqlMultiInstanceTests
         Assert.Equal(0, (await store.GetIndexStatusAsync(owner)).Pending);
     }
 
-    private static List<(long Id, string Kind)> Entries(string what, params WorkerProcess[] workers)
+    private static List<(long Id, string Kind)> Entries(string what, params ChildHostProcess[] workers)
         => workers.SelectMany(w => w.Transcript)
             .Select(line => line.Split(' '))
             .Where(parts => parts.Length == 3 && parts[0] == what)
