@@ -374,8 +374,10 @@ public sealed class SqliteMemoryIndex : IMemoryIndex
                 return (IReadOnlyList<MemoryHit>)[];
             }
 
+            // NOT INDEXED: with the owner index the planner scans every row of the owner (2 ms at 10k rows) instead of
+            // looking up these few by rowid (0.1 ms).
             using var command = Command(connection, transaction, string.Empty);
-            command.CommandText = $"SELECT {ItemColumns} FROM memory_items WHERE user_id = $user AND rowid IN ({InList(command, "$row", fused.Select(f => (object)f.Key))});";
+            command.CommandText = $"SELECT {ItemColumns} FROM memory_items NOT INDEXED WHERE user_id = $user AND rowid IN ({InList(command, "$row", fused.Select(f => (object)f.Key))});";
             command.Parameters.AddWithValue("$user", filter.UserId);
             var items = (await ReadItemsAsync(command, cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.RowId, r => r.Item);
             transaction.Commit();

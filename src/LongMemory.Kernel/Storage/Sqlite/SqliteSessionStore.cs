@@ -34,11 +34,14 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
         "public_id AS Id, owner_key AS OwnerKey, title AS Title, created_at AS CreatedAt, updated_at AS UpdatedAt, is_active AS IsActive, " +
         "message_count AS MessageCount, tokens_used AS TokensUsed, metadata AS Metadata";
 
+    // A message row with its session's public id and owner: read FROM MessagesOfSessions (one session lookup per row;
+    // correlated subqueries for the two session columns cost two).
     private const string MessageColumns =
-        "id AS Id, (SELECT s.public_id FROM sessions s WHERE s.id = messages.session_id) AS SessionId, " +
-        "(SELECT s.owner_key FROM sessions s WHERE s.id = messages.session_id) AS OwnerKey, response_id AS ResponseId, role AS Role, content AS Content, contents_json AS ContentsJson, " +
-        "message_type AS MessageType, created_at AS CreatedAt, token_count AS TokenCount, is_trimmed AS IsTrimmed, " +
-        "index_state AS IndexState, index_attempts AS IndexAttempts, index_error AS IndexError, metadata AS Metadata";
+        "m.id AS Id, s.public_id AS SessionId, s.owner_key AS OwnerKey, m.response_id AS ResponseId, m.role AS Role, m.content AS Content, " +
+        "m.contents_json AS ContentsJson, m.message_type AS MessageType, m.created_at AS CreatedAt, m.token_count AS TokenCount, " +
+        "m.is_trimmed AS IsTrimmed, m.index_state AS IndexState, m.index_attempts AS IndexAttempts, m.index_error AS IndexError, m.metadata AS Metadata";
+
+    private const string MessagesOfSessions = "messages m JOIN sessions s ON s.id = m.session_id";
 
     private const string SummaryColumns =
         "id AS Id, (SELECT s.public_id FROM sessions s WHERE s.id = summaries.session_id) AS SessionId, level AS Level, first_message_id AS FirstMessageId, last_message_id AS LastMessageId, " +
@@ -336,7 +339,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
             ON CONFLICT (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id;
             """;
-        const string ExistingSql = $"SELECT {MessageColumns} FROM messages WHERE session_id = @key AND idempotency_key = @idempotencyKey;";
+        const string ExistingSql = $"SELECT {MessageColumns} FROM {MessagesOfSessions} WHERE m.session_id = @key AND m.idempotency_key = @idempotencyKey;";
         const string CountersSql = """
             UPDATE sessions
             SET message_count = message_count + @count, tokens_used = tokens_used + @tokens,
@@ -404,11 +407,11 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
         Throw.IfLessThan(query.Skip, 0, "query.Skip");
         Throw.IfLessThan(query.Take, 0, "query.Take");
 
-        var sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = {SessionKeyOf}" +
-                  (query.IncludeTrimmed ? string.Empty : " AND is_trimmed = 0") +
-                  (query.AfterId is null ? string.Empty : " AND id > @afterId") +
-                  (query.BeforeId is null ? string.Empty : " AND id < @beforeId") +
-                  (query.Newest ? " ORDER BY id DESC" : " ORDER BY id") +
+        var sql = $"SELECT {MessageColumns} FROM {MessagesOfSessions} WHERE s.owner_key = @ownerKey AND s.public_id = @sessionId" +
+                  (query.IncludeTrimmed ? string.Empty : " AND m.is_trimmed = 0") +
+                  (query.AfterId is null ? string.Empty : " AND m.id > @afterId") +
+                  (query.BeforeId is null ? string.Empty : " AND m.id < @beforeId") +
+                  (query.Newest ? " ORDER BY m.id DESC" : " ORDER BY m.id") +
                   " LIMIT @take OFFSET @skip;";
         var parameters = new { ownerKey, sessionId, afterId = query.AfterId, beforeId = query.BeforeId, take = query.Take, skip = query.Skip };
         var newest = query.Newest;
@@ -441,7 +444,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
         SqliteStoreSupport.EnsureId(sessionId);
         Throw.IfNull(messageIds);
 
-        const string Sql = $"SELECT {MessageColumns} FROM messages WHERE session_id = {SessionKeyOf} AND id IN @ids;";
+        const string Sql = $"SELECT {MessageColumns} FROM {MessagesOfSessions} WHERE s.owner_key = @ownerKey AND s.public_id = @sessionId AND m.id IN @ids;";
         return _database.RunAsync<IReadOnlyList<StoredMessage>>(
             "read messages by id",
             async connection =>
@@ -495,18 +498,20 @@ public sealed partial class SqliteSessionStore : ISessionStore, IMessageStore, I
                         parameters.Add("id" + i, ids[i]);
                         if (i > 0)
                         {
-                            sql.Append(" UNION ");
+                            sql.Append(" UNION ALL ");
                         }
 
-                        sql.Append($"SELECT {MessageColumns} FROM messages WHERE id = @id{i} AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)");
+                        // The hit, owner-checked through its session's row, and its neighbours in that same session. UNION ALL:
+                        // rows repeat when hits are neighbours, and the dictionary below keeps one of each.
+                        sql.Append($"SELECT {MessageColumns} FROM {MessagesOfSessions} WHERE m.id = @id{i} AND s.owner_key = @ownerKey");
                         if (before > 0)
                         {
-                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i} AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)) AND id < @id{i} ORDER BY id DESC LIMIT @before)");
+                            sql.Append($" UNION ALL SELECT * FROM (SELECT {MessageColumns} FROM {MessagesOfSessions} WHERE m.session_id = (SELECT session_id FROM messages WHERE id = @id{i}) AND s.owner_key = @ownerKey AND m.id < @id{i} ORDER BY m.id DESC LIMIT @before)");
                         }
 
                         if (after > 0)
                         {
-                            sql.Append($" UNION SELECT * FROM (SELECT {MessageColumns} FROM messages WHERE session_id = (SELECT session_id FROM messages WHERE id = @id{i} AND session_id IN (SELECT id FROM sessions WHERE owner_key = @ownerKey)) AND id > @id{i} ORDER BY id LIMIT @after)");
+                            sql.Append($" UNION ALL SELECT * FROM (SELECT {MessageColumns} FROM {MessagesOfSessions} WHERE m.session_id = (SELECT session_id FROM messages WHERE id = @id{i}) AND s.owner_key = @ownerKey AND m.id > @id{i} ORDER BY m.id LIMIT @after)");
                         }
                     }
 
