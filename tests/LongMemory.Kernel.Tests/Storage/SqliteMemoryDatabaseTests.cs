@@ -29,6 +29,49 @@ public class SqliteMemoryDatabaseTests
     }
 
     [Fact]
+    public async Task OpenConnectionAsync_PooledConnectionReused_KeepsEverySetting()
+    {
+        using var temp = new TempDatabase();
+        using var database = new SqliteMemoryDatabase(temp.Path, TimeSpan.FromSeconds(3), SqliteDurability.Full);
+        SQLitePCL.sqlite3? first;
+        await using (var connection = await database.OpenConnectionAsync())
+        {
+            first = connection.Handle;
+        }
+
+        // The settings are applied once per native connection; the pool hands the same one out again.
+        await using var again = await database.OpenConnectionAsync();
+        Assert.Same(first, again.Handle);
+        Assert.Equal(2L, await ScalarAsync<long>(again, "PRAGMA synchronous;"));
+        Assert.Equal(1L, await ScalarAsync<long>(again, "PRAGMA foreign_keys;"));
+        Assert.Equal(1L, await ScalarAsync<long>(again, "PRAGMA secure_delete;"));
+        Assert.Equal(3000L, await ScalarAsync<long>(again, "PRAGMA busy_timeout;"));
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_TwoInstancesOneFileOtherDurability_EachGetsItsOwn()
+    {
+        using var temp = new TempDatabase();
+        using var normal = new SqliteMemoryDatabase(temp.Path, durability: SqliteDurability.Normal);
+        using var full = new SqliteMemoryDatabase(temp.Path, durability: SqliteDurability.Full);
+
+        // Both share one connection pool (one connection string): a native connection set up by one instance is set up
+        // again when the other gets it.
+        for (var i = 0; i < 3; i++)
+        {
+            await using (var connection = await normal.OpenConnectionAsync())
+            {
+                Assert.Equal(1L, await ScalarAsync<long>(connection, "PRAGMA synchronous;"));
+            }
+
+            await using (var connection = await full.OpenConnectionAsync())
+            {
+                Assert.Equal(2L, await ScalarAsync<long>(connection, "PRAGMA synchronous;"));
+            }
+        }
+    }
+
+    [Fact]
     public void Constructor_Default_IsNormalDurability()
     {
         using var temp = new TempDatabase();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,7 +27,11 @@ public sealed partial class SqliteMemoryDatabase : IDisposable
     /// <summary>The largest page count SQLite accepts: lifts a <see cref="MaxPageCount"/> cap on a pooled connection.</summary>
     private const long UncappedPageCount = 4294967294;
 
+    // The settings each native connection was last given (by which instance's settings text); see OpenConnectionAsync.
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, string> ConfiguredHandles = new();
+
     private readonly SemaphoreSlim _migrationLock = new(1, 1);
+    private string? _connectionSettings;
     private readonly SqliteConnection? _keepAlive;
     private readonly object _checkpointGate = new();
     private volatile bool _migrated;
@@ -148,6 +153,10 @@ public sealed partial class SqliteMemoryDatabase : IDisposable
         return new SqliteMemoryDatabase(connectionString, keepAlive);
     }
 
+    // secure_delete zeroes freed pages and cells, so deleted (forgotten) content does not linger in the file.
+    private string ConnectionSettings => _connectionSettings ??=
+        $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = {(Durability == SqliteDurability.Full ? "FULL" : "NORMAL")}; PRAGMA secure_delete = ON;";
+
     /// <summary>Opens a connection to the migrated database.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>An open connection; dispose it when done.</returns>
@@ -157,17 +166,26 @@ public sealed partial class SqliteMemoryDatabase : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using (var pragma = connection.CreateCommand())
+            // The settings live on the native connection, which the pool hands out again: they are applied when a native
+            // connection is new or was last set up by another instance with other settings (not on every open).
+            var handle = connection.Handle;
+            var settings = handle is not null && ConfiguredHandles.TryGetValue(handle, out var applied) && ReferenceEquals(applied, ConnectionSettings)
+                ? string.Empty
+                : ConnectionSettings;
+            if (Volatile.Read(ref _pageCapUsed))
             {
-                var synchronous = Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
-                // secure_delete zeroes freed pages and cells, so deleted (forgotten) content does not linger in the file.
-                pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous}; PRAGMA secure_delete = ON;";
-                if (Volatile.Read(ref _pageCapUsed))
-                {
-                    pragma.CommandText += $" PRAGMA max_page_count = {(MaxPageCount ?? UncappedPageCount).ToString(CultureInfo.InvariantCulture)};";
-                }
+                settings += $" PRAGMA max_page_count = {(MaxPageCount ?? UncappedPageCount).ToString(CultureInfo.InvariantCulture)};";
+            }
 
+            if (settings.Length > 0)
+            {
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = settings;
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (handle is not null)
+                {
+                    ConfiguredHandles.AddOrUpdate(handle, ConnectionSettings);
+                }
             }
 
             if (!_migrated)
