@@ -96,6 +96,23 @@ public abstract class MemoryIndexConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertAsync_SameIdTwiceInOneBatch_KeepsTheLastOneWithItsMetadata()
+    {
+        await UseEmbedderAsync();
+        var first = Item(UserA, "m1", "The walrus sings opera at midnight");
+        var last = Item(UserA, "m1", "The penguin juggles oranges at noon", session: "s2", type: "summary");
+        await Index.UpsertAsync([first, last]);
+
+        var item = Assert.Single(await Index.GetAsync(UserA, MemoryCollections.Logs, ["m1"]));
+        Assert.Equal("The penguin juggles oranges at noon", item.Text);
+        Assert.Equal("s2", item.SessionId);
+        Assert.Equal("summary", item.Type);
+        Assert.Equal(1, await Index.CountAsync(new MemoryFilter(UserA)));
+        Assert.Empty(await KeywordSearchAsync(new MemoryFilter(UserA), "walrus"));
+        Assert.Equal("m1", Assert.Single(await KeywordSearchAsync(new MemoryFilter(UserA) { SessionId = "s2" }, "penguin")).Item.Id);
+    }
+
+    [Fact]
     public async Task UpsertAsync_NewVector_VectorSearchUsesTheNewVector()
     {
         await Index.EnsureEmbeddingModelAsync(HandModel, HandDimensions);
