@@ -160,6 +160,11 @@ public sealed partial class SqliteMemoryDatabase : IDisposable
     /// <summary>Opens a connection to the migrated database.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>An open connection; dispose it when done.</returns>
+    /// <remarks>
+    /// Connections are pooled, and their settings (busy timeout, foreign keys, synchronous, <c>secure_delete</c>) are
+    /// applied once per native connection: do not change them with a <c>PRAGMA</c> on a connection from here, or the
+    /// memory's later operations on that native connection run with the changed setting.
+    /// </remarks>
     public async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(ConnectionString);
