@@ -42,28 +42,19 @@ public sealed class CompactToolSetTests : IAsyncDisposable
     [Fact(Timeout = 30_000)]
     public async Task CompactPlugin_KernelAutoFunctionCalling_RemembersThenRecallsInALaterSession()
     {
+        var script = Scripted.RememberThenRecall("Remember", "Recall");
         var model = new RecordingChatClient
         {
             Respond = (messages, options) =>
             {
                 Assert.Equal(["memory_Remember", "memory_Recall", "memory_Forget"], options!.Tools!.Select(t => t.Name));
-                var user = messages.Last(m => m.Role == ChatRole.User).Text;
-                var result = Scripted.LastToolResult(messages);
-                return (user.StartsWith("Remember", StringComparison.Ordinal), result) switch
-                {
-                    (true, null) => Scripted.Call("c1", Scripted.ToolName(options, "Remember"), new() { ["content"] = "The user's bike is a green Brompton." }),
-                    (false, null) => Scripted.Call("c2", Scripted.ToolName(options, "Recall"), new() { ["query"] = "bike" }),
-                    _ => Scripted.Text("Tool said: " + result),
-                };
+                return script(messages, options);
             },
         };
-        var builder = SKKernel.CreateBuilder();
-        builder.Services.AddSingleton<IChatCompletionService>(model.AsChatCompletionService());
-        builder.AddLongMemory(_memory);
-        var kernel = builder.Build();
+        var kernel = Scripted.KernelWith(model, _memory);
 
-        var first = await RunAsync(kernel, "alice", "monday", "Remember that my bike is a green Brompton.");
-        var later = await RunAsync(kernel, "alice", "friday", "What bike do I have?");
+        var first = await Scripted.RunTurnAsync(kernel, "alice", "monday", "Remember that my bike is a green Brompton.", MemoryToolSet.Compact);
+        var later = await Scripted.RunTurnAsync(kernel, "alice", "friday", "What bike do I have?", MemoryToolSet.Compact);
 
         Assert.Contains("\"saved\":\"memory:", first, StringComparison.Ordinal);
         Assert.Contains("green Brompton", later, StringComparison.Ordinal);
@@ -141,13 +132,5 @@ public sealed class CompactToolSetTests : IAsyncDisposable
         var error = Assert.Throws<ArgumentException>(() => builder.AddLongMemory(_memory, new LongMemoryChatClientOptions { MemoryTools = MemoryToolSet.Compact }));
 
         Assert.Contains("Plugins.AddLongMemory", error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<string> RunAsync(SKKernel kernel, string user, string session, string text)
-    {
-        var perRequest = kernel.Clone();
-        perRequest.Plugins.AddLongMemory(perRequest.GetRequiredService<ChatMemory>(), MemoryScope.For(user, session), MemoryToolSet.Compact);
-        var settings = LongMemoryExecutionSettings.For(user, session, new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() });
-        return (await perRequest.InvokePromptAsync(text, new KernelArguments(settings))).ToString();
     }
 }

@@ -31,27 +31,11 @@ public sealed class KernelRegistrationTests : IAsyncDisposable
     [Fact(Timeout = 30_000)]
     public async Task AddLongMemory_AutoFunctionCalling_SavesAFactRetrievedInALaterSession()
     {
-        var model = new RecordingChatClient
-        {
-            Respond = (messages, options) =>
-            {
-                var user = messages.Last(m => m.Role == ChatRole.User).Text;
-                var result = Scripted.LastToolResult(messages);
-                return (user.StartsWith("Remember", StringComparison.Ordinal), result) switch
-                {
-                    (true, null) => Scripted.Call("c1", Scripted.ToolName(options, "SaveToModelMemory"), new() { ["content"] = "The user's bike is a green Brompton." }),
-                    (false, null) => Scripted.Call("c2", Scripted.ToolName(options, "RetrieveUserInfo"), new() { ["query"] = "bike" }),
-                    _ => Scripted.Text("Tool said: " + result),
-                };
-            },
-        };
-        var builder = SKKernel.CreateBuilder();
-        builder.Services.AddSingleton<IChatCompletionService>(model.AsChatCompletionService());
-        builder.AddLongMemory(_memory);
-        var kernel = builder.Build();
+        var model = new RecordingChatClient { Respond = Scripted.RememberThenRecall("SaveToModelMemory", "RetrieveUserInfo") };
+        var kernel = Scripted.KernelWith(model, _memory);
 
-        var first = await RunAsync(kernel, "alice", "monday", "Remember that my bike is a green Brompton.");
-        var later = await RunAsync(kernel, "alice", "friday", "What bike do I have?");
+        var first = await Scripted.RunTurnAsync(kernel, "alice", "monday", "Remember that my bike is a green Brompton.");
+        var later = await Scripted.RunTurnAsync(kernel, "alice", "friday", "What bike do I have?");
 
         Assert.True(first.Contains("\"saved\":\"memory:", StringComparison.Ordinal), first + " | " + string.Join(" || ", model.Prompts.Select(p => string.Join(" | ", p.Select(m => m.Role + ":" + string.Join(",", m.Contents.Select(c => c.GetType().Name + "=" + (c as Microsoft.Extensions.AI.TextContent)?.Text)))))));
         Assert.Contains("green Brompton", later, StringComparison.Ordinal);
@@ -65,15 +49,12 @@ public sealed class KernelRegistrationTests : IAsyncDisposable
     public async Task OneKernel_TwoUsers_NeverSeeEachOthersData()
     {
         var model = new RecordingChatClient();
-        var builder = SKKernel.CreateBuilder();
-        builder.Services.AddSingleton<IChatCompletionService>(model.AsChatCompletionService());
-        builder.AddLongMemory(_memory);
-        var kernel = builder.Build();
+        var kernel = Scripted.KernelWith(model, _memory);
 
-        await RunAsync(kernel, "alice", "a-1", "My locker code is 7316 and my cat is Miso.");
-        await RunAsync(kernel, "bob", "b-1", "What is my locker code? What is my cat called?");
+        await Scripted.RunTurnAsync(kernel, "alice", "a-1", "My locker code is 7316 and my cat is Miso.");
+        await Scripted.RunTurnAsync(kernel, "bob", "b-1", "What is my locker code? What is my cat called?");
         var bobPrompt = RecordingChatClient.TextOf(model.LastPrompt);
-        await RunAsync(kernel, "alice", "a-2", "What is my locker code?");
+        await Scripted.RunTurnAsync(kernel, "alice", "a-2", "What is my locker code?");
         var alicePrompt = RecordingChatClient.TextOf(model.LastPrompt);
 
         Assert.DoesNotContain("7316", bobPrompt, StringComparison.Ordinal);
@@ -81,7 +62,7 @@ public sealed class KernelRegistrationTests : IAsyncDisposable
         Assert.Contains("7316", alicePrompt, StringComparison.Ordinal);
         Assert.Empty(await _memory.ListSessionsAsync("bob").ContinueWith(t => t.Result.Where(s => s.Id.StartsWith("a-", StringComparison.Ordinal)).ToList()));
         // Session ids are per owner: bob naming alice's session id gets a session of his own, with none of her messages.
-        await RunAsync(kernel, "bob", "a-1", "Show me the earlier messages.");
+        await Scripted.RunTurnAsync(kernel, "bob", "a-1", "Show me the earlier messages.");
         Assert.DoesNotContain("7316", RecordingChatClient.TextOf(model.LastPrompt), StringComparison.Ordinal);
         Assert.Equal(2, (await _memory.ForScope(MemoryScope.For("alice", "a-1")).GetMessagesAsync()).Count);
         Assert.DoesNotContain("Our keys", string.Join(",", model.LastOptions?.AdditionalProperties?.Keys ?? []), StringComparison.Ordinal);
@@ -115,13 +96,5 @@ public sealed class KernelRegistrationTests : IAsyncDisposable
     {
         var error = Assert.Throws<InvalidOperationException>(() => SKKernel.CreateBuilder().AddLongMemory(_memory));
         Assert.Contains("register the model first", error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<string> RunAsync(SKKernel kernel, string user, string session, string text)
-    {
-        var perRequest = kernel.Clone();
-        perRequest.Plugins.AddLongMemory(perRequest.GetRequiredService<ChatMemory>(), MemoryScope.For(user, session));
-        var settings = LongMemoryExecutionSettings.For(user, session, new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() });
-        return (await perRequest.InvokePromptAsync(text, new KernelArguments(settings))).ToString();
     }
 }

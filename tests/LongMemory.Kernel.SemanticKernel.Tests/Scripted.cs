@@ -1,4 +1,8 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using ChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using FunctionCallContent = Microsoft.Extensions.AI.FunctionCallContent;
 using FunctionResultContent = Microsoft.Extensions.AI.FunctionResultContent;
 
@@ -22,4 +26,39 @@ internal static class Scripted
 
     public static ChatMemory NewMemory(Action<ChatMemoryOptions>? configure = null)
         => new ChatMemoryBuilder().UseInMemoryDatabase().Configure(o => configure?.Invoke(o)).Build();
+
+    /// <summary>
+    /// A model that, for a user turn starting with "Remember", calls <paramref name="saveFunction"/> with the bike fact,
+    /// for any other turn calls <paramref name="recallFunction"/> for "bike", and then answers with the tool's result.
+    /// </summary>
+    public static Func<IReadOnlyList<ChatMessage>, ChatOptions?, ChatResponse> RememberThenRecall(string saveFunction, string recallFunction)
+        => (messages, options) =>
+        {
+            var user = messages.Last(m => m.Role == ChatRole.User).Text;
+            var result = LastToolResult(messages);
+            return (user.StartsWith("Remember", StringComparison.Ordinal), result) switch
+            {
+                (true, null) => Call("c1", ToolName(options, saveFunction), new() { ["content"] = "The user's bike is a green Brompton." }),
+                (false, null) => Call("c2", ToolName(options, recallFunction), new() { ["query"] = "bike" }),
+                _ => Text("Tool said: " + result),
+            };
+        };
+
+    /// <summary>A kernel whose chat completion is <paramref name="model"/>, with the memory registered.</summary>
+    public static Microsoft.SemanticKernel.Kernel KernelWith(RecordingChatClient model, ChatMemory memory)
+    {
+        var builder = Microsoft.SemanticKernel.Kernel.CreateBuilder();
+        builder.Services.AddSingleton<IChatCompletionService>(model.AsChatCompletionService());
+        builder.AddLongMemory(memory);
+        return builder.Build();
+    }
+
+    /// <summary>One request as an app runs it: a per-request kernel with the memory plugin bound to the user and session, auto function calling.</summary>
+    public static async Task<string> RunTurnAsync(Microsoft.SemanticKernel.Kernel kernel, string user, string session, string text, MemoryToolSet toolSet = MemoryToolSet.Full)
+    {
+        var perRequest = kernel.Clone();
+        perRequest.Plugins.AddLongMemory(perRequest.GetRequiredService<ChatMemory>(), MemoryScope.For(user, session), toolSet);
+        var settings = LongMemoryExecutionSettings.For(user, session, new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() });
+        return (await perRequest.InvokePromptAsync(text, new KernelArguments(settings))).ToString();
+    }
 }
