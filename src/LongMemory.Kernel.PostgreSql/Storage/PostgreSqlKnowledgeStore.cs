@@ -95,7 +95,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
                 var rows = (await connection.QueryAsync<KnowledgeRow>(
                     new CommandDefinition(historySql, new { ownerKey = dbOwner, key }, transaction, cancellationToken: ct)).ConfigureAwait(false)).Select(r => r.Decoded()).ToList();
                 var current = rows.FirstOrDefault(r => r.ValidTo is null);
-                if (current is not null && SameValue(current.Value, value))
+                if (current is not null && KnowledgeOrder.SameValue(current.Value, value))
                 {
                     return (current, (long?)null, (long?)null);
                 }
@@ -113,7 +113,7 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
                     var live = rows.Where(r => r.ForgottenAt is null).OrderBy(r => r.ValidFrom).ThenBy(r => r.SourceMessageId ?? long.MaxValue).ThenBy(r => r.Id).ToList();
                     var successor = live.First(r => IsOlder(validFrom, inserted.SourceMessageId, r));
                     var predecessor = live.LastOrDefault(r => !IsOlder(validFrom, inserted.SourceMessageId, r));
-                    if (SameValue(successor.Value, value) || (predecessor is not null && SameValue(predecessor.Value, value)))
+                    if (KnowledgeOrder.SameValue(successor.Value, value) || (predecessor is not null && KnowledgeOrder.SameValue(predecessor.Value, value)))
                     {
                         return (current, null, null);
                     }
@@ -334,12 +334,9 @@ public sealed partial class PostgreSqlKnowledgeStore : IKnowledgeStore
     private Task LockOwnerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string ownerKey, CancellationToken cancellationToken)
         => LockOwnerAsync(_database, connection, transaction, ownerKey, cancellationToken);
 
-    private static bool SameValue(string stored, string value) => string.Equals(stored.Trim(), value, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Whether a fact from (<paramref name="validFrom"/>, <paramref name="sourceMessageId"/>) is older than <paramref name="row"/>: source time, then message id.</summary>
+    /// <summary>Whether a fact from (<paramref name="validFrom"/>, <paramref name="sourceMessageId"/>) is older than <paramref name="row"/>.</summary>
     private static bool IsOlder(DateTime validFrom, long? sourceMessageId, KnowledgeRow row)
-        => validFrom < row.ValidFrom
-           || (validFrom == row.ValidFrom && sourceMessageId is { } mine && row.SourceMessageId is { } theirs && mine < theirs);
+        => KnowledgeOrder.IsOlder(validFrom, sourceMessageId, row.ValidFrom, row.SourceMessageId);
 
     private Task<IReadOnlyList<KnowledgeEntry>> QueryAsync(string operation, string sql, object parameters, CancellationToken cancellationToken)
         => _database.RunAsync<IReadOnlyList<KnowledgeEntry>>(
